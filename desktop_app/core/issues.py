@@ -1,0 +1,39 @@
+"""Row issues: why a row could not be used, said so a user can fix it.
+
+Every invalid row carries the spreadsheet row number the user sees, the column, a stable
+``code`` (documented in README, used by automation), a message and a hint.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class RowIssue:
+    row: int
+    column: str | None
+    code: str
+    message: str
+    hint: str = ""
+
+    def text(self) -> str:
+        where = f"row {self.row}" + (f", column '{self.column}'" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+# Stable codes. Add, never rename.
+QTY_NOT_INTEGER = "qty-not-integer"
+QTY_BLANK = "qty-blank"
+QTY_ERROR_CELL = "qty-error-cell"
+KEY_MISSING = "key-missing"
+VARIANT_NOT_FOUND = "variant-not-found"
+VARIANT_AMBIGUOUS = "variant-ambiguous"
+KEY_EXCEL_DAMAGED = "key-excel-damaged"
+LOCATION_MISSING = "location-missing"
+LOCATION_NOT_FOUND = "location-not-found"
+DUPLICATE = "duplicate"
+SEEN_NOT_INTEGER = "seen-not-integer"
+UNSUPPORTED = "unsupported"          # the platform cannot do what the row asks
+PLATFORM_REJECTED = "platform-rejected"
+STALE = "stale"
+NOT_APPLIED = "not-applied"          # cancelled or aborted before this row was sent

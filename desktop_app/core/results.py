@@ -1,0 +1,77 @@
+"""Run results as data: every sheet row ends applied, unchanged, stale, failed or invalid.
+
+``RowOutcome`` is per StockRow (a wide sheet row has one per location column); ``sheet_status``
+folds them back onto the sheet's own rows for the error report.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    APPLIED = "applied"
+    UNCHANGED = "unchanged"
+    STALE = "stale"
+    FAILED = "failed"
+    INVALID = "invalid"
+    PENDING = "pending"        # planned, not (yet) sent: dry run, cancel, abort
+    SKIPPED = "skipped"        # blank target (Shopify "On hand (new)" left empty)
+
+
+#: worst first: the status a multi-cell sheet row reports
+SEVERITY = [Status.INVALID, Status.FAILED, Status.STALE, Status.PENDING, Status.APPLIED, Status.UNCHANGED, Status.SKIPPED]
+
+
+@dataclass(slots=True)
+class RowOutcome:
+    row: int
+    status: Status
+    column: str | None = None
+    code: str = ""
+    message: str = ""
+    hint: str = ""
+    variant_id: str | None = None
+    location_id: str | None = None
+    before: object = None
+    after: object = None
+
+
+@dataclass(slots=True)
+class RunResult:
+    rows: int = 0               # data rows in the sheet
+    valid: int = 0              # sheet rows with no invalid cell
+    invalid: int = 0
+    unchanged: int = 0          # changes (levels) whose target equals live
+    changes: int = 0            # levels to write (increase/decrease/bind)
+    applied: int = 0
+    failed: int = 0
+    stale: int = 0
+    requests: int = 0           # write requests planned (dry run) or sent
+    report: str | None = None
+    run_id: str | None = None
+    dry_run: bool = False
+    cancelled: bool = False
+    outcomes: list[RowOutcome] = field(default_factory=list)
+
+    def exit_code(self) -> int:
+        """CLI contract: 0 all applied/unchanged, 1 some rows invalid/failed/stale, 3 aborted."""
+        if self.cancelled:
+            return 3
+        return 1 if (self.invalid or self.failed or self.stale) else 0
+
+    def summary(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in (
+            "rows", "valid", "invalid", "unchanged", "changes", "applied", "failed", "stale",
+            "requests", "report", "run_id", "dry_run", "cancelled")}
+
+
+def sheet_status(outcomes: list[RowOutcome]) -> dict[int, list[RowOutcome]]:
+    """Group outcomes by sheet row, worst first within each row."""
+    rank = {s: i for i, s in enumerate(SEVERITY)}
+    by_row: dict[int, list[RowOutcome]] = {}
+    for o in outcomes:
+        by_row.setdefault(o.row, []).append(o)
+    for lst in by_row.values():
+        lst.sort(key=lambda o: rank[o.status])
+    return by_row

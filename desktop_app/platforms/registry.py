@@ -1,0 +1,16 @@
+"""Platform name → connector class. The composition root and the CLI look connectors up here."""
+from __future__ import annotations
+
+from typing import Any
+
+from desktop_app.core.errors import InputError
+from desktop_app.platforms.base import Connector
+
+PLATFORMS = ["genstore"]  # extended as connectors land: zettle, marketplacer, shoplazza
+
+
+def connect(platform: str, url: str, token: str, **options: Any) -> Connector:
+    if platform == "genstore":
+        from desktop_app.platforms.genstore import GenstoreConnector
+        return GenstoreConnector(url, token, **options)
+    raise InputError(f"Unknown platform '{platform}'. Choose one of: {', '.join(PLATFORMS)}.")
