@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Callable
 
 from pydantic import BaseModel, Field
 
@@ -36,11 +37,12 @@ class CatalogSpec(BaseModel):
     variants: list[CatalogVariant]
 
 
-def load_catalog(source: str) -> CatalogSpec:
-    """``demo`` | ``synthetic:VARIANTSxLOCATIONS`` | a JSON file path."""
+def load_catalog(source: str, *, demo: Callable[[], CatalogSpec]) -> CatalogSpec:
+    """``demo`` | ``synthetic:VARIANTSxLOCATIONS`` | a JSON file path.
+
+    ``demo`` is the emulator's own demo catalogue (each platform has its awkward cases)."""
     if source == "demo":
-        from desktop_app.sandbox.demo import demo_catalog
-        return demo_catalog()
+        return demo()
     if source.startswith("synthetic:"):
         n_variants, _, n_locations = source.removeprefix("synthetic:").partition("x")
         return synthetic_catalog(int(n_variants), int(n_locations or 1))
