@@ -53,7 +53,8 @@ class Variant:
     product_id: str
     sku: str | None = None
     barcode: str | None = None
-    title: str = ""
+    title: str = ""                # variant title, e.g. "Red / S"
+    product: str = ""              # product title, e.g. "Organic T-Shirt"
     #: a key that survives platform re-imports (Marketplacer ``external_id``)
     external_id: str | None = None
     #: platform-specific extra identity (e.g. Shoplazza inventory_item_id, Zettle tracking flag)

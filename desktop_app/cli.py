@@ -1,0 +1,210 @@
+"""The headless entry point, ``stocksheet``. Same engine as the window.
+
+Exit status (stable, automation depends on it):
+    0  everything applied or unchanged (or, for a dry run, nothing wrong)
+    1  finished, but some rows were invalid, failed or stale (the report lists them)
+    2  bad usage or unreadable input
+    3  platform unreachable, authentication refused, or the run was aborted/cancelled
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from desktop_app import __version__
+from desktop_app.core.errors import CancelledError, InputError, PlatformError, StocksheetError
+from desktop_app.core.models import KeyKind
+from desktop_app.core.progress import CancelToken, Progress
+
+EXIT_OK, EXIT_ROWS, EXIT_USAGE, EXIT_PLATFORM = 0, 1, 2, 3
+PLATFORM_CHOICES = ["genstore", "zettle", "marketplacer", "shoplazza"]
+
+log = logging.getLogger("stocksheet")
+
+
+class UsageError(InputError):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="stocksheet", description="Import stock sheets into online stores, safely.")
+    p.add_argument("--version", action="version", version=f"stocksheet {__version__}")
+    sub = p.add_subparsers(dest="command")
+
+    s = sub.add_parser("sandbox", help="serve a local emulator of a platform's API (the demo store)")
+    s.add_argument("--platform", required=True, choices=PLATFORM_CHOICES)
+    s.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0: any free port)")
+    s.add_argument("--state", type=Path, help="SQLite file keeping the store's state across restarts")
+    s.add_argument("--catalog", default="demo", help="demo | PATH.json | synthetic:VARIANTSxLOCATIONS")
+    s.add_argument("--rate", default="default", help="default | none | BURST/PER_SECOND (e.g. 40/2)")
+    s.add_argument("--latency", type=float, default=0.0, metavar="MS", help="added latency per request")
+    s.add_argument("--semantics", choices=["documented", "observed"], default=None,
+                   help="Shoplazza only: inventory_levels/set as documented (absolute) or as observed (adds)")
+    s.add_argument("--faults", default=None, metavar="SPEC", help="fault injection, e.g. '5xx=0.1,drop=0.05'")
+    s.add_argument("--seed", type=int, default=0, help="seed for fault injection")
+
+    def connection(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--platform", required=True, choices=PLATFORM_CHOICES)
+        sp.add_argument("--url", required=True, help="store URL (https, or http://127.0.0.1 for the sandbox). "
+                        "The token comes from STOCKSHEET_TOKEN or the OS keyring, never from a flag.")
+        sp.add_argument("--json", action="store_true", help="print one JSON object with the result")
+
+    e = sub.add_parser("export", help="export the store's stock as a sheet that imports back as-is")
+    connection(e)
+    e.add_argument("-o", "--output", required=True, type=Path, help="OUT.xlsx or OUT.csv")
+
+    i = sub.add_parser("import", help="check a sheet against the store, show the diff, apply it")
+    i.add_argument("file", type=Path)
+    connection(i)
+    i.add_argument("--dry-run", action="store_true", help="stop after the plan; write nothing")
+    i.add_argument("--key", choices=[k.value for k in KeyKind], help="variant identity column (default: SKU, then barcode)")
+    i.add_argument("--sheet", help="workbook sheet name (default: the one with a recognised header)")
+    i.add_argument("--map", action="append", default=[], metavar="'HEADER=ROLE'",
+                   help="column override, e.g. 'Menge=available', 'Lager=location', 'Delta=adjust' (repeatable)")
+    i.add_argument("--profile", help="use a saved mapping profile")
+    i.add_argument("--save-profile", metavar="NAME", help="save this run's mapping as a profile")
+    i.add_argument("--location", action="append", default=[], metavar="'SHEET NAME=STORE LOCATION'",
+                   help="match a location name in the sheet to a store location (repeatable)")
+    i.add_argument("--duplicates", choices=["error", "last", "sum"], default="error",
+                   help="same variant × location twice: both invalid (default), keep the last, or sum adjustments")
+    i.add_argument("--force-stale", action="store_true",
+                   help="write rows whose live level changed since the sheet's 'On hand (current)'")
+    i.add_argument("--report", type=Path, help="error report path (default: FILE.errors.<ext> next to the sheet)")
+
+    g = sub.add_parser("gui", help="open the window (the default with no command)")
+    g.add_argument("file", nargs="?", type=Path)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed the usage message
+        return EXIT_USAGE if exc.code else EXIT_OK
+    if args.command in (None, "gui"):
+        from desktop_app.app import run_gui
+        return run_gui(getattr(args, "file", None), argv=argv)
+    from desktop_app.engine.logs import setup_logging
+    setup_logging()
+    handler = {"sandbox": cmd_sandbox, "export": cmd_export, "import": cmd_import}[args.command]
+    try:
+        return handler(args)
+    except InputError as exc:
+        return fail(str(exc), EXIT_USAGE)
+    except (PlatformError, CancelledError) as exc:
+        return fail(str(exc), EXIT_PLATFORM)
+    except StocksheetError as exc:
+        return fail(str(exc), EXIT_USAGE)
+
+
+def fail(message: str, code: int) -> int:
+    log.error(message)
+    print(f"stocksheet: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from desktop_app.sandbox.http import SandboxServer
+    from desktop_app.sandbox.registry import create_app
+    options: dict[str, Any] = {}
+    if args.semantics:
+        options["semantics"] = args.semantics
+    if args.faults:
+        options["faults"] = args.faults
+        options["seed"] = args.seed
+    try:
+        app = create_app(args.platform, catalog=args.catalog, state=args.state, rate=args.rate, **options)
+    except (ValueError, OSError) as exc:
+        raise UsageError(f"Cannot start the {args.platform} sandbox: {exc}") from exc
+    server = SandboxServer(app, port=args.port, latency_ms=args.latency)
+    print(json.dumps({"platform": args.platform, "url": server.url, "token": app.token}), flush=True)
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return EXIT_OK
+
+
+def _connector(args: argparse.Namespace):
+    from desktop_app.engine.credentials import get_token
+    from desktop_app.platforms.http import check_url
+    from desktop_app.platforms.registry import connect
+    url = check_url(args.url)
+    token = get_token(url)
+    if not token:
+        raise UsageError(f"No access token for {url}. Set the STOCKSHEET_TOKEN environment variable, or save the "
+                         "token in the window's connection dialog (it goes to the OS keyring).")
+    return connect(args.platform, url, token)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from desktop_app.engine.export import export_stock
+    if args.output.suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageError(f"Cannot export to '{args.output}': use a .xlsx or .csv file name.")
+    connector = _connector(args)
+    try:
+        n = export_stock(connector, args.output)
+    finally:
+        connector.close()
+    if args.json:
+        print(json.dumps({"rows": n, "output": str(args.output)}))
+    else:
+        print(f"Exported {n:,} stock levels to {args.output}")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from desktop_app.engine.importer import ImportRequest, run_import
+    cancel = CancelToken()
+    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+    connector = _connector(args)
+    try:
+        request = ImportRequest.from_cli(args)
+        result = run_import(request, connector, progress=_printer(args), cancel=cancel)
+    finally:
+        connector.close()
+        signal.signal(signal.SIGINT, previous)
+    if args.json:
+        print(json.dumps(result.summary(), default=str))
+    else:
+        _print_summary(result)
+    return result.exit_code()
+
+
+def _printer(args: argparse.Namespace):
+    if args.json or not sys.stderr.isatty():
+        return lambda p: None
+    def show(p: Progress) -> None:
+        if p.stage == "submit":
+            eta = f", ETA {p.eta_seconds:.0f}s" if p.eta_seconds is not None else ""
+            rate = f", {p.rate:.1f} req/s" if p.rate else ""
+            print(f"\r  {p.done:,}/{p.total:,} changes{rate}{eta}   ", end="", file=sys.stderr, flush=True)
+        elif p.message:
+            print(f"  {p.message}", file=sys.stderr)
+    return show
+
+
+def _print_summary(result) -> None:
+    verb = "would change" if result.dry_run else "changed"
+    print(f"{result.rows:,} rows: {result.valid:,} valid, {result.invalid:,} invalid")
+    print(f"{result.changes:,} levels {verb}, {result.unchanged:,} unchanged, {result.stale:,} stale"
+          + ("" if result.dry_run else f"; {result.applied:,} applied, {result.failed:,} failed")
+          + f" ({result.requests:,} requests)")
+    if result.cancelled:
+        print("The run stopped before finishing; what was not applied is listed in the report.")
+    if result.report:
+        print(f"Error report: {result.report} (fix the rows and import it again)")

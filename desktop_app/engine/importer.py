@@ -1,0 +1,100 @@
+"""One import, start to finish: prepare → (dry run stops) → submit → error report.
+
+Used by the CLI and, step by step, by the window (which shows the preview between prepare and
+submit).
+"""
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop_app.core.errors import InputError
+from desktop_app.core.mapping import parse_override
+from desktop_app.core.models import KeyKind
+from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
+from desktop_app.core.resolve import DuplicatePolicy
+from desktop_app.core.results import RunResult, Status, sheet_status
+from desktop_app.engine import profile_store
+from desktop_app.engine.prepare import ImportOptions, Preview, prepare
+from desktop_app.platforms.base import Connector
+from desktop_app.sheets.report import default_report_path, write_report
+
+PROBLEMS = {Status.INVALID, Status.FAILED, Status.STALE, Status.PENDING}
+
+
+@dataclass(slots=True)
+class ImportRequest:
+    file: Path
+    options: ImportOptions = field(default_factory=ImportOptions)
+    dry_run: bool = False
+    report: Path | None = None
+    save_profile: str | None = None
+
+    @classmethod
+    def from_cli(cls, args: argparse.Namespace) -> "ImportRequest":
+        options = ImportOptions(
+            key=KeyKind(args.key) if args.key else None, sheet=args.sheet,
+            duplicates=DuplicatePolicy(args.duplicates), force_stale=args.force_stale)
+        if args.profile:
+            profile = profile_store.load(args.profile)
+            options.overrides.update(profile.overrides)
+            options.location_aliases.update(profile.location_aliases)
+            options.key = options.key or profile.key
+        for spec in args.map:
+            header, role = parse_override(spec)
+            options.overrides[header] = role
+        for spec in args.location:
+            name, sep, target = spec.partition("=")
+            if not sep or not name.strip() or not target.strip():
+                raise InputError(f"--location '{spec}' must look like 'Name in sheet=Store location'.")
+            options.location_aliases[name.strip()] = target.strip()
+        return cls(file=args.file, options=options, dry_run=args.dry_run, report=args.report,
+                   save_profile=args.save_profile)
+
+
+def run_import(request: ImportRequest, connector: Connector, *, progress: ProgressCallback = no_progress,
+               cancel: CancelToken | None = None) -> RunResult:
+    from desktop_app.engine.submit import submit  # the submitter grows its own dependencies (journal)
+
+    preview = prepare(request.file, connector, _resolved_aliases(request.options, connector), progress=progress,
+                      cancel=cancel)
+    if request.save_profile:
+        profile_store.save_from_preview(request.save_profile, preview)
+    if request.dry_run:
+        result = preview.result()
+    else:
+        result = submit(preview, connector, progress=progress, cancel=cancel)
+    result.report = write_problem_report(preview, result, request.report)
+    return result
+
+
+def write_problem_report(preview: Preview, result: RunResult, path: Path | None) -> str | None:
+    """Write the error report when any row needs attention; returns its path."""
+    if not any(o.status in PROBLEMS and not (result.dry_run and o.status is Status.PENDING) for o in result.outcomes):
+        return None
+    outcomes = result.outcomes
+    if result.dry_run:  # planned changes are fine in a dry run; only real problems go in its report
+        outcomes = [o for o in outcomes if o.status is not Status.PENDING]
+    target = path or default_report_path(Path(preview.sheet.path))
+    write_report(target, preview.sheet, sheet_status(outcomes))
+    return str(target)
+
+
+def _resolved_aliases(options: ImportOptions, connector: Connector) -> ImportOptions:
+    """--location values may name a store location by name or id; the resolver wants ids."""
+    if not options.location_aliases:
+        return options
+    from desktop_app.core.mapping import normalise
+    locations = connector.list_locations()
+    by_key = {normalise(loc.name): loc.id for loc in locations} | {loc.id: loc.id for loc in locations}
+    resolved = {}
+    for sheet_name, target in options.location_aliases.items():
+        loc_id = by_key.get(target) or by_key.get(normalise(target))
+        if loc_id is None:
+            names = ", ".join(loc.name for loc in locations)
+            raise InputError(f"--location '{sheet_name}={target}': the store has no location '{target}'. "
+                             f"Its locations are: {names}.")
+        resolved[sheet_name] = loc_id
+    options.location_aliases = resolved
+    return options

@@ -1,0 +1,160 @@
+"""Prepare an import: read → map → validate → resolve → fetch live levels → diff → plan.
+
+Everything up to the plan; nothing is written. A dry run is exactly this. The result, a
+``Preview``, is what the window's review table shows and what ``submit`` executes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop_app.core.diff import diff
+from desktop_app.core.issues import RowIssue
+from desktop_app.core.mapping import SheetMapping, detect_mapping
+from desktop_app.core.models import Capabilities, Catalog, Change, Kind, KeyKind, Plan, RawSheet
+from desktop_app.core.plan import make_plan
+from desktop_app.core.progress import CancelToken, ProgressCallback, Progress, no_progress
+from desktop_app.core.errors import CancelledError
+from desktop_app.core.resolve import DuplicatePolicy, resolve
+from desktop_app.core.results import RowOutcome, RunResult, Status
+from desktop_app.core.rows import extract_rows
+from desktop_app.platforms.base import Connector
+from desktop_app.sheets.reader import read_sheet
+
+
+@dataclass(slots=True)
+class ImportOptions:
+    key: KeyKind | None = None                    # None: SKU, then barcode, then variant id
+    sheet: str | None = None                      # workbook sheet name
+    overrides: dict[str, str] = field(default_factory=dict)        # header → role ("Menge": "available")
+    duplicates: DuplicatePolicy = DuplicatePolicy.ERROR
+    location_aliases: dict[str, str] = field(default_factory=dict)  # sheet location text → location id
+    force_stale: bool = False                     # write set-rows whose live level moved since the user saw it
+
+
+@dataclass(slots=True)
+class Preview:
+    sheet: RawSheet
+    mapping: SheetMapping
+    capabilities: Capabilities
+    catalog: Catalog
+    changes: list[Change]          # every diffed level, including unchanged and stale
+    plan: Plan
+    issues: list[RowIssue]
+    skipped: list[int]             # sheet rows with a blank target ("no change")
+    options: ImportOptions
+
+    @property
+    def invalid_rows(self) -> set[int]:
+        return {i.row for i in self.issues}
+
+    def outcomes(self) -> list[RowOutcome]:
+        """Every row's status before submitting: invalid, skipped, unchanged, stale or pending."""
+        out = [RowOutcome(row=i.row, status=Status.INVALID, column=i.column, code=i.code, message=i.message, hint=i.hint)
+               for i in self.issues]
+        out += [RowOutcome(row=r, status=Status.SKIPPED, message="Blank target: no change requested.") for r in self.skipped]
+        for c in self.changes:
+            out.append(change_outcome(c))
+        return out
+
+    def result(self) -> RunResult:
+        """The dry-run result: what would happen."""
+        return summarise(self, self.outcomes(), requests=self.plan.requests, dry_run=True)
+
+
+def change_outcome(c: Change, *, status: Status | None = None, message: str = "", code: str = "") -> RowOutcome:
+    if status is None:
+        if c.kind is Kind.UNCHANGED:
+            status = Status.UNCHANGED
+        elif c.kind is Kind.STALE:
+            status = Status.STALE
+            code = code or "stale"
+            message = message or (f"The live level of {c.sku or c.variant_id} at {c.location_name} is {c.before}, "
+                                  f"but the sheet says you saw {c.seen}: it changed since the sheet was made (a sale?). "
+                                  "Not written.")
+        else:
+            status = Status.PENDING
+    hint = ""
+    if status is Status.STALE:
+        hint = "Export the stock again and redo the edit, or import with --force-stale to overwrite."
+    return RowOutcome(row=c.row, status=status, column=c.column, code=code, message=message, hint=hint,
+                      variant_id=c.variant_id, location_id=c.location_id, before=c.before, after=c.after)
+
+
+def summarise(preview: Preview, outcomes: list[RowOutcome], *, requests: int, dry_run: bool,
+              cancelled: bool = False) -> RunResult:
+    invalid_rows = {o.row for o in outcomes if o.status is Status.INVALID}
+    count = {s: 0 for s in Status}
+    for o in outcomes:
+        count[o.status] += 1
+    return RunResult(
+        rows=len(preview.sheet.rows), valid=len(preview.sheet.rows) - len(invalid_rows), invalid=len(invalid_rows),
+        unchanged=count[Status.UNCHANGED], changes=len(preview.plan.changes), applied=count[Status.APPLIED],
+        failed=count[Status.FAILED], stale=count[Status.STALE], requests=requests, dry_run=dry_run,
+        cancelled=cancelled, outcomes=outcomes)
+
+
+def fetch_catalog(connector: Connector) -> Catalog:
+    return Catalog(locations=connector.list_locations(), variants=connector.list_variants())
+
+
+def prepare(source: str | Path | RawSheet, connector: Connector, options: ImportOptions | None = None, *,
+            catalog: Catalog | None = None, progress: ProgressCallback = no_progress,
+            cancel: CancelToken | None = None) -> Preview:
+    """Read and check a sheet against the store. Raises InputError (unreadable sheet, unusable
+    mapping) or PlatformError (store unreachable, token refused); row problems are data."""
+    options = options or ImportOptions()
+    cancel = cancel or CancelToken()
+    steps = 6
+
+    def step(n: int, stage: str, message: str) -> None:
+        if cancel.cancelled:
+            raise CancelledError("Preparing the import was cancelled.")
+        progress(Progress(stage=stage, done=n, total=steps, message=message))
+
+    step(0, "read", "Reading the sheet…")
+    sheet = source if isinstance(source, RawSheet) else read_sheet(source, sheet=options.sheet)
+    caps = connector.capabilities
+    step(1, "catalog", f"Loading the store's locations and variants ({len(sheet.rows):,} rows read)…")
+    catalog = catalog or fetch_catalog(connector)
+    step(2, "map", "Mapping columns…")
+    mapping = detect_mapping(sheet.headers, location_names=[loc.name for loc in catalog.locations],
+                             overrides=options.overrides)
+    single = caps.single_location or len(catalog.locations) == 1
+    rows, issues, skipped = extract_rows(sheet, mapping, key=options.key, single_location=single,
+                                         allow_infinite=caps.supports_infinite)
+    if caps.single_location:
+        # A platform with one stock-holding location (Zettle's STORE): the sheet's location names
+        # all mean that location.
+        for r in rows:
+            r.location_ref = None
+    step(3, "validate", f"Matching {len(rows):,} rows to variants and locations…")
+    targets, resolve_issues = resolve(rows, catalog, duplicates=options.duplicates,
+                                      location_aliases=options.location_aliases)
+    issues += resolve_issues
+    step(4, "fetch", f"Reading live stock for {len(targets):,} levels…")
+    live = connector.read_levels({t.variant.id for t in targets}, {t.location.id for t in targets})
+    step(5, "diff", "Comparing with live stock…")
+    changes, diff_issues = diff(targets, live, caps)
+    issues += diff_issues
+    if options.force_stale:
+        changes = [_unstale(c) for c in changes]
+    plan = make_plan(changes, caps)
+    step(6, "plan", f"{len(plan.changes):,} changes in {plan.requests:,} requests.")
+    return Preview(sheet=sheet, mapping=mapping, capabilities=caps, catalog=catalog, changes=changes, plan=plan,
+                   issues=issues, skipped=skipped, options=options)
+
+
+def _unstale(c: Change) -> Change:
+    if c.kind is not Kind.STALE:
+        return c
+    if c.before is None:
+        c.kind = Kind.BIND
+    elif c.after == c.before:
+        c.kind = Kind.UNCHANGED
+    elif isinstance(c.after, int) and isinstance(c.before, int):
+        c.kind = Kind.INCREASE if c.after > c.before else Kind.DECREASE
+        c.delta = c.after - c.before
+    else:
+        c.kind = Kind.INCREASE
+    return c

@@ -1,0 +1,66 @@
+"""The facade the window uses: one connected store and the operations on it.
+
+``app.py`` builds a Workspace and hands it to the GUI, so the GUI never sees httpx or a
+connector class. Every method is a plain blocking call meant to run off the main thread (the
+GUI's runner does that); each takes a progress callback and a cancel token where it is long.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from desktop_app.core.models import Capabilities, Catalog, Location
+from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
+from desktop_app.core.results import RunResult
+from desktop_app.engine.importer import write_problem_report
+from desktop_app.engine.prepare import ImportOptions, Preview, fetch_catalog, prepare
+from desktop_app.platforms.base import Connector
+
+
+@dataclass(frozen=True, slots=True)
+class StoreInfo:
+    platform: str
+    url: str
+    name: str               # what the connection bar shows, e.g. "Demo store (Genstore sandbox)"
+    is_demo: bool = False
+
+
+class Workspace:
+    def __init__(self, connector: Connector, info: StoreInfo,
+                 reconnect: Callable[[], Connector] | None = None) -> None:
+        self.connector = connector
+        self.info = info
+        self._catalog: Catalog | None = None
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.connector.capabilities
+
+    def locations(self) -> list[Location]:
+        return self.catalog().locations
+
+    def catalog(self, *, refresh: bool = False) -> Catalog:
+        if self._catalog is None or refresh:
+            self._catalog = fetch_catalog(self.connector)
+        return self._catalog
+
+    def prepare(self, path: str | Path, options: ImportOptions | None = None, *,
+                progress: ProgressCallback = no_progress, cancel: CancelToken | None = None) -> Preview:
+        return prepare(path, self.connector, options, catalog=self.catalog(refresh=True), progress=progress,
+                       cancel=cancel)
+
+    def submit(self, preview: Preview, *, progress: ProgressCallback = no_progress,
+               cancel: CancelToken | None = None) -> RunResult:
+        from desktop_app.engine.submit import submit
+        return submit(preview, self.connector, progress=progress, cancel=cancel)
+
+    def save_report(self, preview: Preview, result: RunResult, path: Path) -> str | None:
+        return write_problem_report(preview, result, path)
+
+    def export(self, path: str | Path, *, progress: ProgressCallback = no_progress) -> int:
+        from desktop_app.engine.export import export_stock
+        return export_stock(self.connector, path, progress=progress)
+
+    def close(self) -> None:
+        self.connector.close()
