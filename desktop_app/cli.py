@@ -76,8 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write rows whose live level changed since the sheet's 'On hand (current)'")
     i.add_argument("--report", type=Path, help="error report path (default: FILE.errors.<ext> next to the sheet)")
 
+    add_run_commands(sub)
+
     g = sub.add_parser("gui", help="open the window (the default with no command)")
     g.add_argument("file", nargs="?", type=Path)
+    shot_help = "open the window on the demo store with a sample (or FILE), save a screenshot to PATH and quit"
+    g.add_argument("--screenshot", type=Path, metavar="PATH", default=argparse.SUPPRESS, help=shot_help)
+    p.add_argument("--screenshot", type=Path, metavar="PATH", help=shot_help)
     return p
 
 
@@ -90,10 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE if exc.code else EXIT_OK
     if args.command in (None, "gui"):
         from desktop_app.app import run_gui
-        return run_gui(getattr(args, "file", None), argv=argv)
+        return run_gui(getattr(args, "file", None), argv=argv, screenshot=getattr(args, "screenshot", None))
     from desktop_app.engine.logs import setup_logging
     setup_logging()
-    handler = {"sandbox": cmd_sandbox, "export": cmd_export, "import": cmd_import}[args.command]
+    handler = {"sandbox": cmd_sandbox, "export": cmd_export, "import": cmd_import, "history": cmd_history,
+               "resume": cmd_resume, "undo": cmd_undo}[args.command]
     try:
         return handler(args)
     except InputError as exc:
@@ -124,12 +130,12 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         raise UsageError(f"Cannot start the {args.platform} sandbox: {exc}") from exc
     server = SandboxServer(app, port=args.port, latency_ms=args.latency)
-    print(json.dumps({"platform": args.platform, "url": server.url, "token": app.token}), flush=True)
 
     def stop(*_: object) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, stop)  # before the address is printed: a caller may stop us at once
+    print(json.dumps({"platform": args.platform, "url": server.url, "token": app.token}), flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -208,3 +214,64 @@ def _print_summary(result) -> None:
         print("The run stopped before finishing; what was not applied is listed in the report.")
     if result.report:
         print(f"Error report: {result.report} (fix the rows and import it again)")
+
+
+# ---- journalled runs: history, resume, undo -------------------------------------------------
+def add_run_commands(sub: Any) -> None:
+    h = sub.add_parser("history", help="list past runs (imports and undos) from the journal")
+    h.add_argument("--json", action="store_true", help="print one JSON object per run, as a list")
+    r = sub.add_parser("resume", help="finish a cancelled, stopped or killed run exactly once")
+    r.add_argument("run_id", metavar="RUN_ID")
+    r.add_argument("--json", action="store_true", help="print one JSON object with the result")
+    u = sub.add_parser("undo", help="restore the levels a run changed (as a new run, itself undoable)")
+    u.add_argument("run_id", metavar="RUN_ID")
+    u.add_argument("--force", action="store_true", help="also restore levels that moved since the run (sales)")
+    u.add_argument("--json", action="store_true", help="print one JSON object with the result")
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from desktop_app.engine.runs import history
+    runs = history()
+    if args.json:
+        print(json.dumps([r.as_json() for r in runs]))
+        return EXIT_OK
+    if not runs:
+        print("No runs yet.")
+    for r in runs:
+        what = f"undo of {r.undoes}" if r.undoes else f"import of {r.sheet}"
+        undone = f", undone by {', '.join(r.undone_by)}" if r.undone_by else ""
+        print(f"{r.id}  {r.started}  {r.platform} {r.url}  {what}: {r.state}; {r.applied:,}/{r.changes:,} applied, "
+              f"{r.failed:,} failed, {r.stale:,} stale, {r.pending:,} pending{undone}")
+    return EXIT_OK
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    from desktop_app.engine.runs import resume
+    return _run_command(args, lambda connector, cancel, progress: resume(args.run_id, connector, cancel=cancel,
+                                                                         progress=progress))
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    from desktop_app.engine.runs import undo
+    return _run_command(args, lambda connector, cancel, progress: undo(args.run_id, connector, force=args.force,
+                                                                       cancel=cancel, progress=progress))
+
+
+def _run_command(args: argparse.Namespace, job: Any) -> int:
+    """Connect to the run's own store (platform and URL from the journal), run ``job``, print."""
+    from desktop_app.engine.runs import run_record
+    record = run_record(args.run_id)
+    cancel = CancelToken()
+    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+    connector = _connector(argparse.Namespace(platform=record.platform, url=record.url))
+    try:
+        result = job(connector, cancel, _printer(args))
+    finally:
+        connector.close()
+        signal.signal(signal.SIGINT, previous)
+    if args.json:
+        print(json.dumps(result.summary(), default=str))
+    else:
+        print(f"Run {result.run_id}:")
+        _print_summary(result)
+    return result.exit_code()

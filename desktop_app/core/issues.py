@@ -37,3 +37,13 @@ UNSUPPORTED = "unsupported"          # the platform cannot do what the row asks
 PLATFORM_REJECTED = "platform-rejected"
 STALE = "stale"
 NOT_APPLIED = "not-applied"          # cancelled or aborted before this row was sent
+QTY_CONFLICT = "qty-conflict"        # a row both sets and adjusts the same level
+QTY_OUT_OF_RANGE = "qty-out-of-range"  # too large for stock: an id or barcode in the quantity column?
+KEY_CONFLICT = "key-conflict"        # the row's SKU and barcode (…) name different variants
+LOCATION_AMBIGUOUS = "location-ambiguous"
+DUPLICATE_SUPERSEDED = "duplicate-superseded"  # --duplicates last: a later row replaces this one
+DUPLICATE_MERGED = "duplicate-merged"          # --duplicates sum: this row's change is added to a later row's
+
+#: codes that report a row handled as the user asked (not an invalid row): the row is settled by
+#: the row the message names, whose outcome it shares.
+NOTICES: frozenset[str] = frozenset({DUPLICATE_SUPERSEDED, DUPLICATE_MERGED})

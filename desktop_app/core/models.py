@@ -36,6 +36,7 @@ class KeyKind(StrEnum):
     SKU = "sku"
     BARCODE = "barcode"
     VARIANT_ID = "variant-id"
+    EXTERNAL_ID = "external-id"  # Variant.external_id (Marketplacer), survives re-imports
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.core.diff import diff
-from desktop_app.core.issues import RowIssue
+from desktop_app.core.issues import NOTICES, RowIssue
 from desktop_app.core.mapping import SheetMapping, detect_mapping
 from desktop_app.core.models import Capabilities, Catalog, Change, Kind, KeyKind, Plan, RawSheet
 from desktop_app.core.plan import make_plan
@@ -46,11 +46,15 @@ class Preview:
 
     @property
     def invalid_rows(self) -> set[int]:
-        return {i.row for i in self.issues}
+        return {i.row for i in self.issues if i.code not in NOTICES}
 
     def outcomes(self) -> list[RowOutcome]:
-        """Every row's status before submitting: invalid, skipped, unchanged, stale or pending."""
-        out = [RowOutcome(row=i.row, status=Status.INVALID, column=i.column, code=i.code, message=i.message, hint=i.hint)
+        """Every row's status before submitting: invalid, skipped, unchanged, stale or pending.
+
+        Notices (a duplicate superseded by a later row with ``--duplicates last``, or merged
+        into one with ``sum``) are SKIPPED with their explanation, not invalid."""
+        out = [RowOutcome(row=i.row, status=Status.SKIPPED if i.code in NOTICES else Status.INVALID,
+                          column=i.column, code=i.code, message=i.message, hint=i.hint)
                for i in self.issues]
         out += [RowOutcome(row=r, status=Status.SKIPPED, message="Blank target: no change requested.") for r in self.skipped]
         for c in self.changes:
@@ -119,13 +123,13 @@ def prepare(source: str | Path | RawSheet, connector: Connector, options: Import
     catalog = catalog or fetch_catalog(connector)
     step(2, "map", "Mapping columns…")
     mapping = detect_mapping(sheet.headers, location_names=[loc.name for loc in catalog.locations],
-                             overrides=options.overrides)
+                             overrides=options.overrides, source=sheet.path)
     single = caps.single_location or len(catalog.locations) == 1
     rows, issues, skipped = extract_rows(sheet, mapping, key=options.key, single_location=single,
                                          allow_infinite=caps.supports_infinite)
     if caps.single_location:
         # A platform with one stock-holding location (Zettle's STORE): the sheet's location names
-        # all mean that location.
+        # all mean that location (resolve sends rows without one to the only/default location).
         for r in rows:
             r.location_ref = None
     step(3, "validate", f"Matching {len(rows):,} rows to variants and locations…")

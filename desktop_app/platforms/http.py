@@ -3,23 +3,49 @@ mapping of transport failures and error statuses to ``core.errors`` with sentenc
 
 Connectors give it a ``describe_error(response) -> str`` that extracts the platform's own
 message (``{"error": …}``, ``{"developerMessage": …}``, JSON:API ``errors``, ``{"code","message"}``).
-Rate limiting, retries and backoff are layered here by the engine's submitter (issue 4 grows
-``RequestPolicy``); the client itself stays a thin, testable wrapper (``transport=`` accepts
-``httpx.MockTransport`` for narrow edge cases).
+The client waits out a 429 itself, a bounded number of times (``RetryPolicy``): ``Retry-After``
+when the platform sends it, else capped exponential backoff with jitter. Reads also retry a few
+times on 5xx and on a connection reset; writes never retry anything but a 429 (a 429 was not
+applied; anything else may have been). Waits go through ``CancelToken.wait`` so a cancel ends
+them at once and tests inject a token that records instead of sleeping. The engine's own rate
+limiter keeps 429s rare; this is the safety net. ``transport=`` accepts ``httpx.MockTransport``
+for narrow edge cases.
 """
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+import random
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
 from urllib.parse import urlsplit
 
 import httpx
 
 from desktop_app.core.errors import (
-    AmbiguousWriteError, AuthError, InputError, PlatformError, ProtocolError, RateLimitedError, UnreachableError,
+    AmbiguousWriteError, AuthError, CancelledError, InputError, PlatformError, ProtocolError, RateLimitedError,
+    UnreachableError,
 )
+from desktop_app.core.progress import CancelToken
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+class RequestGate(Protocol):
+    """The engine's hold on every request its submitter makes (``engine.retry.Gate``): the rate
+    limiter before each send, 429 feedback after it, the backoff and the cancel token. Installed
+    per thread through ``REQUEST_GATE`` so no connector has to pass it along."""
+
+    cancel: CancelToken
+
+    def before_send(self, *, write: bool) -> None: ...          # waits for the limiter; may raise CancelledError
+
+    def after_response(self, status: int, retry_after: float | None) -> None: ...
+
+    def backoff(self, attempt: int, retry_after: float | None) -> float: ...
+
+
+REQUEST_GATE: ContextVar[RequestGate | None] = ContextVar("stocksheet_request_gate", default=None)
 
 
 def check_url(url: str) -> str:
@@ -46,6 +72,26 @@ def default_describe(response: httpx.Response) -> str:
     return str(body)[:200]
 
 
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how long the client waits before giving up."""
+
+    rate_limit_retries: int = 6        # 429s waited out per request (reads and writes)
+    transient_retries: int = 2         # 5xx / connection reset, reads only
+    base_delay: float = 0.5            # first backoff, doubled per attempt ...
+    max_delay: float = 8.0             # ... up to this
+    max_retry_after: float = 60.0      # a larger Retry-After is clipped to this
+    jitter: Callable[[], float] = field(default=random.random, compare=False)
+
+    def backoff(self, attempt: int) -> float:
+        """Equal jitter: half the capped exponential delay, plus a random share of the other half."""
+        delay = min(self.max_delay, self.base_delay * 2 ** attempt)
+        return delay / 2 + self.jitter() * delay / 2
+
+
+NO_RETRY = RetryPolicy(rate_limit_retries=0, transient_retries=0)
+
+
 class HttpClient:
     def __init__(
         self,
@@ -56,41 +102,83 @@ class HttpClient:
         describe_error: Callable[[httpx.Response], str] = default_describe,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        cancel: CancelToken | None = None,
     ) -> None:
         self.base_url = check_url(base_url)
         self.platform = platform
         self.describe_error = describe_error
+        self.retry = retry or RetryPolicy()
+        self.cancel = cancel or CancelToken()
         self.requests_sent = 0
+        self.retries = 0                 # requests re-sent after a 429 / transient failure
+        self.waited = 0.0                # seconds spent in backoff waits
         self._client = httpx.Client(
             base_url=self.base_url, headers={"Accept": "application/json", **auth_headers},
             timeout=timeout, transport=transport, follow_redirects=False)
 
     def request(self, method: str, path: str, *, write: bool = False, **kwargs: Any) -> httpx.Response:
-        """Send one request. Raises AuthError (401/403), RateLimitedError (429), UnreachableError,
-        AmbiguousWriteError (a write that may have been applied, no answer), PlatformError (5xx).
-        Other 4xx are returned to the caller, which knows whether they name a row's problem."""
-        self.requests_sent += 1
-        try:
-            response = self._client.request(method, path, **kwargs)
-        except httpx.ConnectError as exc:
-            raise UnreachableError(f"Cannot reach the {self.platform} store at {self.base_url}: {exc}. "
-                                   "Check the address and your network.") from exc
-        except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            if write:
-                raise AmbiguousWriteError(f"The {self.platform} store did not answer a write ({method} {path}); "
-                                          "it may or may not have been applied.") from exc
-            raise UnreachableError(f"The {self.platform} store at {self.base_url} did not answer ({type(exc).__name__}).") from exc
-        status = response.status_code
-        if status in (401, 403):
-            raise AuthError(f"The {self.platform} store refused the access token ({status}: {self.describe_error(response)}). "
-                            "Check the token in the connection settings or STOCKSHEET_TOKEN.", status=status)
-        if status == 429:
-            raise RateLimitedError(f"The {self.platform} store is rate-limiting requests (429).",
-                                   retry_after=_retry_after(response))
-        if status >= 500:
-            raise PlatformError(f"The {self.platform} store had an internal error ({status}: {self.describe_error(response)}).",
-                                status=status)
-        return response
+        """Send one request, waiting out 429s (and, for reads, transient failures).
+
+        Raises AuthError (401/403), RateLimitedError (429 after the retries), UnreachableError,
+        AmbiguousWriteError (a write that may have been applied, no answer), PlatformError (5xx),
+        CancelledError (cancelled during a wait). Other 4xx are returned to the caller, which
+        knows whether they name a row's problem."""
+        limited = transient = 0
+        gate = REQUEST_GATE.get()
+        while True:
+            if gate is not None:
+                gate.before_send(write=write)
+            self.requests_sent += 1
+            try:
+                response = self._client.request(method, path, **kwargs)
+            except httpx.ConnectError as exc:
+                raise UnreachableError(f"Cannot reach the {self.platform} store at {self.base_url}: {exc}. "
+                                       "Check the address and your network.") from exc
+            except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+                if write:
+                    raise AmbiguousWriteError(f"The {self.platform} store did not answer a write ({method} {path}); "
+                                              "it may or may not have been applied.") from exc
+                if transient < self.retry.transient_retries and not isinstance(exc, httpx.TimeoutException):
+                    self._wait(gate.backoff(transient, None) if gate is not None else self.retry.backoff(transient))
+                    transient += 1
+                    continue
+                raise UnreachableError(f"The {self.platform} store at {self.base_url} did not answer "
+                                       f"({type(exc).__name__}).") from exc
+            status = response.status_code
+            if gate is not None:
+                gate.after_response(status, _retry_after(response) if status == 429 else None)
+            if status in (401, 403):
+                raise AuthError(f"The {self.platform} store refused the access token ({status}: "
+                                f"{self.describe_error(response)}). Check the token in the connection settings "
+                                "or STOCKSHEET_TOKEN.", status=status)
+            if status == 429:
+                retry_after = _retry_after(response)
+                if limited < self.retry.rate_limit_retries:
+                    delay = (gate.backoff(limited, retry_after) if gate is not None
+                             else min(max(retry_after, 0.0), self.retry.max_retry_after) if retry_after is not None
+                             else self.retry.backoff(limited))
+                    self._wait(delay)
+                    limited += 1
+                    continue
+                raise RateLimitedError(f"The {self.platform} store is still rate-limiting requests (429) after "
+                                       f"{limited} waits. Try again in a minute, or lower the request rate.",
+                                       retry_after=retry_after)
+            if status >= 500:
+                if not write and transient < self.retry.transient_retries:
+                    self._wait(gate.backoff(transient, None) if gate is not None else self.retry.backoff(transient))
+                    transient += 1
+                    continue
+                raise PlatformError(f"The {self.platform} store had an internal error ({status}: "
+                                    f"{self.describe_error(response)}).", status=status)
+            return response
+
+    def _wait(self, seconds: float) -> None:
+        self.retries += 1
+        self.waited += seconds
+        gate = REQUEST_GATE.get()
+        if (gate.cancel if gate is not None else self.cancel).wait(seconds):
+            raise CancelledError(f"Cancelled while waiting to retry a request to the {self.platform} store.")
 
     def json(self, response: httpx.Response) -> Any:
         try:

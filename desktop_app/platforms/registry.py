@@ -6,11 +6,20 @@ from typing import Any
 from desktop_app.core.errors import InputError
 from desktop_app.platforms.base import Connector
 
-PLATFORMS = ["genstore"]  # extended as connectors land: zettle, marketplacer, shoplazza
+PLATFORMS = ["genstore", "marketplacer", "zettle", "shoplazza"]  # extended as connectors land: zettle, marketplacer, shoplazza
 
 
 def connect(platform: str, url: str, token: str, **options: Any) -> Connector:
     if platform == "genstore":
         from desktop_app.platforms.genstore import GenstoreConnector
         return GenstoreConnector(url, token, **options)
+    if platform == "marketplacer":
+        from desktop_app.platforms.marketplacer import MarketplacerConnector
+        return MarketplacerConnector(url, token, **options)
+    if platform == "zettle":
+        from desktop_app.platforms.zettle import ZettleConnector
+        return ZettleConnector(url, token, **options)
+    if platform == "shoplazza":
+        from desktop_app.platforms.shoplazza import ShoplazzaConnector
+        return ShoplazzaConnector(url, token, **options)
     raise InputError(f"Unknown platform '{platform}'. Choose one of: {', '.join(PLATFORMS)}.")

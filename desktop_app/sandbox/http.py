@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -49,6 +51,15 @@ class Response:
         if isinstance(self.body, str):
             return self.body.encode("utf-8")
         return json.dumps(self.body, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Hangup:
+    """What an App may return instead of a Response to end the connection unanswered (fault
+    injection, ``sandbox.faults``): closed in order, or aborted with a TCP RST (``reset``).
+    Returning ``None`` is the same as ``Hangup()``."""
+
+    reset: bool = False
 
 
 Handler = Callable[[Request], Response]
@@ -125,6 +136,7 @@ class App(Protocol):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # header and body go out as two writes: avoid 40 ms delayed-ACK stalls
     server: "_Server"
 
     def log_message(self, format: str, *args: Any) -> None:  # silence stderr access log
@@ -148,10 +160,15 @@ class _Handler(BaseHTTPRequestHandler):
             resp = sandbox.app.handle(req)
         except Exception as exc:  # an emulator bug must surface as a 500, not a hung socket
             resp = Response(500, {"error": f"sandbox error: {exc!r}"})
-        if resp is None:  # the app asked to drop the connection (fault injection)
+        if resp is None or isinstance(resp, Hangup):  # the app asked to drop the connection (fault injection)
             self.close_connection = True
             try:
-                self.connection.shutdown(2)
+                if resp is not None and resp.reset:   # linger 0: close() sends RST, not FIN
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.rfile.close()                 # the reader holds the socket open otherwise
+                    self.connection.close()
+                else:
+                    self.connection.shutdown(2)
             except OSError:
                 pass
             return
@@ -195,7 +212,7 @@ class SandboxServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "SandboxServer":
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name=f"sandbox-{self.app.platform}", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=f"sandbox-{self.app.platform}", daemon=True)
         self._thread.start()
         return self
 

@@ -1,0 +1,126 @@
+"""Reading a stock quantity out of a cell, strictly: whole numbers only, said why when not.
+
+Accepted: ints; whole floats (``319.0``); text such as ``"12"``, ``" +5 "``, ``"-3"``,
+``"1,234"``, ``"1.234"``, ``"1 234"`` and ``"1'234"`` (a separator followed by exactly three
+digits groups thousands), ``"12.0"``/``"12,00"`` (a zero fraction), ``"'-4"`` (a spreadsheet's
+text-forcing quote) and the Unicode minus. On request, ``INFINITE`` and ``not stocked``.
+Everything else raises ``QuantityError`` with a stable code, a sentence naming the value, and
+a hint.
+"""
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, time
+from typing import Any, Literal
+
+from desktop_app.core import issues
+from desktop_app.core.models import INFINITE, CellError
+
+#: larger than any real stock level: a value this big is an id or barcode in the wrong column
+MAX_QUANTITY = 1_000_000_000
+
+_GROUPED = re.compile(r"([+-]?)(\d{1,3}(?:([,.\s'’])\d{3})(?:\3\d{3})*)(?:([.,])(\d+))?")
+_DECIMAL = re.compile(r"([+-]?)(\d+)[.,](\d+)")
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2212": "-"})
+
+_HINT_WHOLE = "Enter a whole number such as 12 or -3."
+
+
+class QuantityError(ValueError):
+    """A cell that is not a usable quantity. ``code`` is a stable ``core.issues`` code."""
+
+    def __init__(self, code: str, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.hint = hint
+
+
+def _checked(value: int) -> int:
+    if -MAX_QUANTITY < value < MAX_QUANTITY:
+        return value
+    raise QuantityError(issues.QTY_OUT_OF_RANGE, f"{value} is too large for a stock level.",
+                        "Check that this column holds quantities, not ids or barcodes.")
+
+
+def _not_whole(shown: str) -> QuantityError:
+    return QuantityError(issues.QTY_NOT_INTEGER, f"'{shown}' is not a whole number; stock is counted in whole units.",
+                         _HINT_WHOLE)
+
+
+def parse_quantity(value: Any, *, allow_infinite: bool = False,
+                   allow_not_stocked: bool = False) -> int | Literal["INFINITE"] | None:
+    """A cell as a stock quantity: an int, ``"INFINITE"`` (if allowed) or ``None`` for
+    ``not stocked`` (if allowed). Blank cells raise with code ``QTY_BLANK``: the caller decides
+    what blank means."""
+    kind = type(value)
+    if kind is int:
+        return _checked(value)
+    if kind is str:
+        text = value.strip()
+        if text:
+            try:  # the fast path: plain digits with an optional sign
+                return _checked(int(text))
+            except ValueError:
+                return _parse_text(text, allow_infinite=allow_infinite, allow_not_stocked=allow_not_stocked)
+    if value is None or (kind is str):
+        raise QuantityError(issues.QTY_BLANK, "The quantity is blank.",
+                            "Enter the new level, or delete the row to leave this stock unchanged.")
+    if kind is bool:
+        raise QuantityError(issues.QTY_NOT_INTEGER, f"'{str(value).upper()}' is a true/false value, not a quantity.",
+                            _HINT_WHOLE)
+    if kind is float:
+        if math.isnan(value) or math.isinf(value):
+            raise QuantityError(issues.QTY_NOT_INTEGER, f"'{value}' is not a number.", _HINT_WHOLE)
+        if value.is_integer():
+            return _checked(int(value))
+        raise _not_whole(f"{value:g}")
+    if isinstance(value, CellError):
+        raise QuantityError(issues.QTY_ERROR_CELL, f"The cell shows the spreadsheet error {value.text}.",
+                            "Fix the formula that produces it, or type the quantity as a number.")
+    if isinstance(value, (datetime, date, time)):
+        raise QuantityError(issues.QTY_NOT_INTEGER, f"'{value}' is a date or time, not a quantity.",
+                            "The spreadsheet may have turned what you typed into a date; format the column as "
+                            "Number and enter the quantity again.")
+    if isinstance(value, int):  # int subclasses (numpy-like) that aren't bool
+        return _checked(int(value))
+    raise QuantityError(issues.QTY_NOT_INTEGER, f"'{value}' is not a number.", _HINT_WHOLE)
+
+
+def _parse_text(text: str, *, allow_infinite: bool, allow_not_stocked: bool) -> int | Literal["INFINITE"] | None:
+    plain = text.translate(_SPACES).strip()
+    if plain.startswith("'"):
+        plain = plain[1:].strip()
+    if plain != text:
+        try:
+            return _checked(int(plain))
+        except ValueError:
+            pass
+    m = _GROUPED.fullmatch(plain)
+    if m and m.group(3) != m.group(4):
+        sign, digits, _, _, fraction = m.groups()
+        number = int(sign + re.sub(r"\D", "", digits))
+        if fraction is None or not fraction.strip("0"):
+            return _checked(number)
+        raise _not_whole(text)
+    m = _DECIMAL.fullmatch(plain)
+    if m:
+        if not m.group(3).strip("0"):
+            return _checked(int(m.group(1) + m.group(2)))
+        raise _not_whole(text)
+    lowered = " ".join(plain.lower().split())
+    if lowered in ("infinite", "infinity", "unlimited", "∞"):
+        if allow_infinite:
+            return INFINITE
+        raise QuantityError(issues.UNSUPPORTED, f"'{text}' (infinite stock) is not supported by this store.",
+                            "Enter a number.")
+    if lowered in ("not stocked", "not-stocked", "notstocked"):
+        if allow_not_stocked:
+            return None
+        raise QuantityError(issues.QTY_NOT_INTEGER, f"'{text}' can't be used in this column.",
+                            "Enter a number, or delete the row to leave this stock unchanged.")
+    if re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+", plain):
+        raise QuantityError(issues.QTY_NOT_INTEGER, f"'{text}' is a number in scientific notation, not a quantity.",
+                            "Check that this column holds quantities, not ids or barcodes.")
+    raise QuantityError(issues.QTY_NOT_INTEGER, f"'{text}' is not a number.", _HINT_WHOLE)

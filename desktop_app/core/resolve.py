@@ -1,0 +1,296 @@
+"""Resolution: StockRows matched to the catalogue's variants and locations, as Targets.
+
+Variants: by the row's key (SKU exactly, then case-insensitively when that is unique; barcode;
+variant id or external id). A key Excel damaged (``core.damage``) is repaired when exactly one
+catalogue value fits, and reported otherwise. A key not in the store falls back to the row's
+other identity cells; identity cells naming different variants are a conflict.
+
+Locations: by the user's remembered aliases, id, or name (case-, accent- and space-insensitive).
+
+Duplicates (the same variant × location twice) follow ``DuplicatePolicy``. As in extraction, a
+sheet row is used whole or not at all: a row with any issue yields no Target (a notice that a
+later row replaces or absorbs one of its cells is not an issue of that kind).
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Mapping
+
+from desktop_app.core import issues as codes
+from desktop_app.core.damage import DID, HINT, Damage, DamageIndex
+from desktop_app.core.issues import RowIssue
+from desktop_app.core.mapping import normalise
+from desktop_app.core.models import Catalog, KeyKind, Location, StockRow, Target, Variant
+from desktop_app.core.rows import KEY_LABEL
+
+
+class DuplicatePolicy(StrEnum):
+    ERROR = "error"   # both rows invalid
+    LAST = "last"     # the last row wins
+    SUM = "sum"       # adjustments add up (set rows still conflict)
+
+
+def _index(pairs) -> tuple[dict[str, Variant], dict[str, list[Variant]]]:
+    """value → variant, plus value → all variants for values shared by several."""
+    first: dict[str, Variant] = {}
+    shared: dict[str, list[Variant]] = {}
+    for value, variant in pairs:
+        if not value:
+            continue
+        if value in first:
+            shared.setdefault(value, [first[value]]).append(variant)
+        else:
+            first[value] = variant
+    return first, shared
+
+
+class _Field:
+    """One catalogue field (SKU, barcode, id, external id) indexed for lookup."""
+
+    def __init__(self, pairs: list[tuple[str, Variant]], *, fold: bool = False) -> None:
+        self.pairs = pairs
+        self.first, self.shared = _index(pairs)
+        self.fold = _index((v.casefold(), var) for v, var in pairs) if fold else None
+        self._damage: DamageIndex[Variant] | None = None
+
+    def exact(self, value: str) -> list[Variant]:
+        found = self.first.get(value)
+        if found is None:
+            return []
+        return self.shared.get(value) or [found]
+
+    def folded(self, value: str) -> list[Variant]:
+        if self.fold is None:
+            return []
+        key = value.casefold()
+        found = self.fold[0].get(key)
+        if found is None:
+            return []
+        return self.fold[1].get(key) or [found]
+
+    @property
+    def damage(self) -> DamageIndex[Variant]:
+        if self._damage is None:
+            self._damage = DamageIndex(self.pairs)
+        return self._damage
+
+
+class _Variants:
+    def __init__(self, variants: list[Variant]) -> None:
+        ids = _Field([(v.id, v) for v in variants])
+        external = _Field([(v.external_id, v) for v in variants if v.external_id])
+        self.fields: dict[KeyKind, list[_Field]] = {
+            KeyKind.SKU: [_Field([(v.sku, v) for v in variants if v.sku], fold=True)],
+            KeyKind.BARCODE: [_Field([(v.barcode, v) for v in variants if v.barcode])],
+            KeyKind.VARIANT_ID: [ids, external],
+            KeyKind.EXTERNAL_ID: [external, ids],
+        }
+
+    def unique(self, kind: KeyKind, value: str) -> Variant | None:
+        """The one variant with exactly this value (the hot path), else None."""
+        for f in self.fields[kind]:
+            found = f.first.get(value)
+            if found is not None:
+                return None if value in f.shared else found
+        return None
+
+    def exact(self, kind: KeyKind, value: str) -> list[Variant]:
+        for f in self.fields[kind]:
+            found = f.exact(value)
+            if found:
+                return found
+        return []
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _label(variant: Variant) -> str:
+    if variant.sku:
+        return f"SKU '{variant.sku}'"
+    if variant.barcode:
+        return f"barcode '{variant.barcode}'"
+    return f"variant {variant.id}"
+
+
+def _describe(variant: Variant) -> str:
+    name = " ".join(p for p in (variant.product, variant.title) if p)
+    return f"{name} (variant {variant.id})" if name else f"variant {variant.id}"
+
+
+def _names(variants: list[Variant]) -> str:
+    shown = [_label(v) + (f" ({v.title})" if v.title else "") for v in variants[:3]]
+    return ", ".join(shown) + (" …" if len(variants) > 3 else "")
+
+
+class _Resolver:
+    def __init__(self, catalog: Catalog, aliases: Mapping[str, str] | None, default_location: str | None) -> None:
+        self.variants = _Variants(catalog.variants)
+        self.locations = catalog.locations
+        self.loc_by_id = {loc.id: loc for loc in catalog.locations}
+        self.loc_by_name: dict[str, list[Location]] = {}
+        for loc in catalog.locations:
+            self.loc_by_name.setdefault(normalise(loc.name), []).append(loc)
+        self.loc_by_id_norm = {normalise(loc.id): loc for loc in catalog.locations}
+        self.aliases = {normalise(k): v for k, v in (aliases or {}).items()}
+        self.default_location = default_location
+        self.loc_cache: dict[str | None, Location | tuple[str, str, str]] = {}
+
+    # --- variants ---------------------------------------------------------------------------
+    def variant(self, row: StockRow) -> tuple[Variant | None, str | None, RowIssue | None]:
+        """(variant, repair note, issue)"""
+        kind, key = row.key_kind, row.key
+        variant = self.variants.unique(kind, key)
+        if variant is not None:
+            return variant, None, self._conflict(row, variant) if row.alt_keys else None
+        label = KEY_LABEL[kind]
+        fields = self.variants.fields[kind]
+        found = self.variants.exact(kind, key)
+        if not found and kind is KeyKind.SKU:
+            found = fields[0].folded(key)
+        if len(found) > 1:
+            return None, None, RowIssue(row.row, row.key_column, codes.VARIANT_AMBIGUOUS,
+                                        f"{_cap(label)} '{key}' belongs to {len(found)} variants in the store: "
+                                        f"{_names(found)}.",
+                                        "Match these rows by barcode or variant id instead (--key), or make the "
+                                        f"{label}s unique in the store.")
+        if found:
+            return found[0], None, self._conflict(row, found[0])
+        damaged = None
+        for f in fields:
+            hit = f.damage.match(key)
+            if hit is not None and (damaged is None or (hit.matches and not damaged.matches)):
+                damaged = hit
+            if damaged is not None and damaged.matches:
+                break
+        if damaged and len({id(item) for _, item in damaged.matches}) == 1:
+            value, variant = damaged.matches[0]
+            return variant, f"{label} {key} matched {value}: {DID[damaged.damage]}", self._conflict(row, variant)
+        for alt_kind, alt in row.alt_keys.items():
+            alt_found = self.variants.exact(alt_kind, alt)
+            if len(alt_found) == 1:
+                note = f"{label} '{key}' is not in the store; matched by {KEY_LABEL[alt_kind]} '{alt}'"
+                return alt_found[0], note, None
+        if damaged:
+            return None, None, self._damaged_issue(row, label, damaged)
+        hint = (f"Check the spelling, or export the store's stock to see valid {label}s."
+                if kind is not KeyKind.VARIANT_ID else "Check the id, or export the store's stock to see valid ids.")
+        return None, None, RowIssue(row.row, row.key_column, codes.VARIANT_NOT_FOUND,
+                                    f"{_cap(label)} '{key}' is not in the store.", hint)
+
+    def _conflict(self, row: StockRow, variant: Variant) -> RowIssue | None:
+        unique = self.variants.unique
+        for alt_kind, alt in row.alt_keys.items():
+            other = unique(alt_kind, alt)
+            if other is not None and other is not variant:
+                return RowIssue(row.row, row.key_column, codes.KEY_CONFLICT,
+                                f"{_cap(KEY_LABEL[row.key_kind])} '{row.key}' is {_describe(variant)}, but "
+                                f"{KEY_LABEL[alt_kind]} '{alt}' is {_describe(other)}.",
+                                "Correct the wrong cell, or clear it.")
+        return None
+
+    @staticmethod
+    def _damaged_issue(row: StockRow, label: str, damaged) -> RowIssue:
+        what = {
+            Damage.SCIENTIFIC: f"is in scientific notation: Excel kept only {damaged.detail} of the number",
+            Damage.ROUNDED: "has more than 15 digits, and Excel keeps only the first 15 (the rest become zeros)",
+            Damage.ZEROS: "looks like Excel removed its leading zeros",
+            Damage.DECIMAL: "has a '.0' the spreadsheet added",
+        }[damaged.damage]
+        values = sorted({v for v, _ in damaged.matches})
+        if values:
+            shown = ", ".join(values[:3]) + (" …" if len(values) > 3 else "")
+            tail = f"and it fits {len(values)} {label}s in the store ({shown})"
+        else:
+            tail = f"and no {label} in the store fits it"
+        return RowIssue(row.row, row.key_column, codes.KEY_EXCEL_DAMAGED,
+                        f"{_cap(label)} '{row.key}' {what}, {tail}.", HINT.format(label=label))
+
+    # --- locations --------------------------------------------------------------------------
+    def location(self, row: StockRow) -> tuple[Location | None, RowIssue | None]:
+        ref = row.location_ref
+        hit = self.loc_cache.get(ref)
+        if hit is None:
+            hit = self.loc_cache[ref] = self._location(ref)
+        if isinstance(hit, Location):
+            return hit, None
+        code, message, hint = hit
+        return None, RowIssue(row.row, row.location_column or row.column, code, message, hint)
+
+    def _known(self) -> str:
+        names = [loc.name for loc in self.locations[:8]]
+        return ", ".join(names) + (" …" if len(self.locations) > 8 else "")
+
+    def _location(self, ref: str | None) -> Location | tuple[str, str, str]:
+        if ref is None:
+            if self.default_location and self.default_location in self.loc_by_id:
+                return self.loc_by_id[self.default_location]
+            if len(self.locations) == 1:
+                return self.locations[0]
+            defaults = [loc for loc in self.locations if loc.default]
+            if len(defaults) == 1:
+                return defaults[0]
+            return (codes.LOCATION_MISSING, f"The row names no location, and the store has several ({self._known()}).",
+                    "Add a Location column, or choose the location to import into.")
+        norm = normalise(ref)
+        alias = self.aliases.get(norm)
+        if alias is not None:
+            loc = self.loc_by_id.get(alias) or next(iter(self.loc_by_name.get(normalise(alias), [])), None)
+            if loc is not None:
+                return loc
+        if ref in self.loc_by_id:
+            return self.loc_by_id[ref]
+        named = self.loc_by_name.get(norm, [])
+        if len(named) == 1:
+            return named[0]
+        if len(named) > 1:
+            return (codes.LOCATION_AMBIGUOUS, f"The store has {len(named)} locations named '{ref}'.",
+                    "Use the location's id instead of its name.")
+        if norm in self.loc_by_id_norm:
+            return self.loc_by_id_norm[norm]
+        return (codes.LOCATION_NOT_FOUND, f"Location '{ref}' is not in the store. Its locations are: {self._known()}.",
+                f"Check the spelling, or say which store location '{ref}' means (--location '{ref}=Store location').")
+
+
+def resolve(rows: list[StockRow], catalog: Catalog, *, duplicates: DuplicatePolicy = DuplicatePolicy.ERROR,
+            location_aliases: Mapping[str, str] | None = None, default_location: str | None = None,
+            ) -> tuple[list[Target], list[RowIssue]]:
+    """Targets in sheet order, and the issues of rows that could not be resolved.
+
+    ``location_aliases``: a sheet's location text → location id (or name). ``default_location``:
+    the location id for rows that name none (otherwise the store's only or default location).
+    Issues whose code is in ``issues.NOTICES`` are not invalid rows (see ``DuplicatePolicy``)."""
+    resolver = _Resolver(catalog, location_aliases, default_location)
+    targets: list[Target] = []
+    found: list[RowIssue] = []
+    variant_of = resolver.variant
+    location_of = resolver.location
+    last_key: tuple | None = None
+    for row in rows:
+        key = (row.row, row.key, row.key_kind)
+        if key != last_key:  # a wide row's cells share one key: resolve and report it once
+            variant, repaired, issue = variant_of(row)
+            last_key = key
+            if issue is not None:
+                found.append(issue)
+        location, loc_issue = location_of(row)
+        if loc_issue is not None:
+            found.append(loc_issue)
+        if variant is None or location is None or issue is not None:
+            continue
+        targets.append(Target(row=row.row, column=row.column, variant=variant, location=location, mode=row.mode,
+                              quantity=row.quantity, seen=row.seen, repaired=repaired))
+    from desktop_app.core.duplicates import settle_duplicates
+
+    targets, dup_issues = settle_duplicates(targets, duplicates)
+    found += dup_issues
+    return drop_invalid_rows(targets, found), found
+
+
+def drop_invalid_rows(items: list, found: list[RowIssue]) -> list:
+    """``items`` (anything with ``.row``) without those from rows that have an invalid issue."""
+    bad = {i.row for i in found if i.code not in codes.NOTICES}
+    if not bad:
+        return items
+    return [t for t in items if t.row not in bad]

@@ -1,0 +1,330 @@
+"""Genstore emulator: REST API version 202412, inventory and the catalogue reads around it.
+
+Faithful to the documented quirks (see /work/shared/platforms.md §1):
+
+* auth header ``X-Genstore-Access-Token``; every error body is ``{"error": "…"}``;
+* every id and quantity is a JSON *string*; ids are ~15-digit numerals, locations 5-digit;
+* ``GET /inventory`` answers under the misspelt key ``inventorys``;
+* ``PUT /inventory/{variantId}`` sets ``available`` absolutely and binds an unbound location;
+  committed stock cannot be written;
+* cursor paging through the ``Link`` header (``pageToken`` + ``limit``, default 50, max 250;
+  a ``pageToken`` may only travel with ``limit``); page tokens are opaque and die with the process;
+* a token bucket of 40 refilled at 2/s → ``429 {"error": "Too Many Requests"}`` (``Retry-After``
+  only with ``retry_after=True``: no source documents it).
+
+Paths may carry a trailing ``.json``. State lives in SQLite (``sandbox.store``).
+"""
+from __future__ import annotations
+
+import base64
+import hmac
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from desktop_app.sandbox import genstore_data as data
+from desktop_app.sandbox.genstore_data import demo_catalog  # noqa: F401  (re-exported)
+from desktop_app.sandbox.http import Request, Response, Router, TokenBucket, parse_rate
+from desktop_app.sandbox.store import SqliteStore
+
+API = "/api/202412"
+DEFAULT_RATE = (40, 2.0)
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 250
+MAX_QUANTITY = 1_000_000_000
+_INT = re.compile(r"-?\d+")
+_ID = r"(?P<{}>\d+)"
+
+
+class _Reject(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class GenstoreApp:
+    platform = "genstore"
+
+    def __init__(self, *, store: SqliteStore, token: str, bucket: TokenBucket | None, retry_after: bool = False) -> None:
+        self.store = store
+        self.token = token
+        self.retry_after = retry_after
+        self.request_count = 0
+        self._bucket = bucket
+        self._page_secret = secrets.token_bytes(16)   # page tokens are temporary: they die with the process
+        self._router = Router()
+        r = self._router.add
+        r("GET", f"{API}/shops/locations", self._list_locations)
+        r("GET", f"{API}/shops/locations/count", self._count_locations)
+        r("GET", f"{API}/shops/locations/{_ID.format('location_id')}", self._get_location)
+        r("GET", f"{API}/products", self._list_products)
+        r("GET", f"{API}/products/{_ID.format('product_id')}", self._get_product)
+        r("GET", f"{API}/variants/{_ID.format('variant_id')}", self._get_variant)
+        r("GET", f"{API}/inventory", self._list_inventory)
+        r("POST", f"{API}/inventory/connect", self._connect)
+        r("PUT", f"{API}/inventory/{_ID.format('variant_id')}", self._set_inventory)
+
+    @classmethod
+    def create(cls, *, catalog: str = "demo", state: Path | str | None = None, rate: str = "default",
+               token: str | None = None, retry_after: bool = False, **options: Any) -> "GenstoreApp":
+        """Open (or seed) the shop. A new state file is seeded from ``catalog``; an existing one is
+        reused as is, and so is its token unless ``token`` is given."""
+        if options:
+            raise ValueError(f"unknown Genstore sandbox option(s): {', '.join(sorted(options))}")
+        limits = parse_rate(rate, DEFAULT_RATE)
+        store = SqliteStore(Path(state) if state else None, schema=data.SCHEMA)
+        if not store.seeded:
+            spec = data.load(catalog)
+            with store.transaction() as db:
+                data.seed(db, spec)
+                store.set_meta(db, "seeded", 1)
+        token = token or store.meta("token") or secrets.token_urlsafe(24)
+        if store.meta("token") != token:
+            with store.transaction() as db:
+                store.set_meta(db, "token", token)
+        bucket = TokenBucket(*limits) if limits else None
+        return cls(store=store, token=token, bucket=bucket, retry_after=retry_after)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # ------------------------------------------------------------------ dispatch
+    def handle(self, request: Request) -> Response:
+        with self.store.lock:
+            self.request_count += 1
+        given = request.headers.get("x-genstore-access-token")
+        if not given:
+            return _error(401, "Missing access token: send it in the X-Genstore-Access-Token header.")
+        if not hmac.compare_digest(given.encode(), self.token.encode()):
+            return _error(401, "Invalid API key or access token (unrecognized login or wrong password).")
+        if self._bucket is not None:
+            granted, wait = self._bucket.take()
+            if not granted:
+                headers = {"Retry-After": str(max(1, int(wait + 0.999)))} if self.retry_after else {}
+                return Response(429, {"error": "Too Many Requests"}, headers)
+        path = request.path.removesuffix(".json")
+        handler, params, exists = self._router.match(request.method, path)
+        if handler is None:
+            return _error(405, "Method Not Allowed") if exists else _error(404, "Not Found")
+        request.params = params
+        try:
+            return handler(request)
+        except _Reject as exc:
+            return _error(exc.status, exc.message)
+
+    # ------------------------------------------------------------------ locations
+    def _list_locations(self, req: Request) -> Response:
+        rows, headers = self._page(req, "locations")
+        return Response(200, {"locations": [data.location_json(r) for r in rows]}, headers)
+
+    def _count_locations(self, req: Request) -> Response:
+        with self.store.reading() as db:
+            n = db.execute("SELECT COUNT(*) FROM locations").fetchone()[0]
+        return Response(200, {"count": str(n)})
+
+    def _get_location(self, req: Request) -> Response:
+        with self.store.reading() as db:
+            row = db.execute("SELECT * FROM locations WHERE id = ?", (req.params["location_id"],)).fetchone()
+        if row is None:
+            raise _Reject(404, f"Location {req.params['location_id']} not found")
+        return Response(200, {"location": data.location_json(row)})
+
+    # ------------------------------------------------------------------ products and variants
+    def _list_products(self, req: Request) -> Response:
+        rows, headers = self._page(req, "products")
+        with self.store.reading() as db:
+            products = data.products_json(db, rows)
+        return Response(200, {"products": products}, headers)
+
+    def _get_product(self, req: Request) -> Response:
+        with self.store.reading() as db:
+            row = db.execute("SELECT * FROM products WHERE id = ?", (req.params["product_id"],)).fetchone()
+            if row is None:
+                raise _Reject(404, f"Product {req.params['product_id']} not found")
+            return Response(200, {"product": data.products_json(db, [row])[0]})
+
+    def _get_variant(self, req: Request) -> Response:
+        with self.store.reading() as db:
+            row = db.execute("SELECT * FROM variants WHERE id = ?", (req.params["variant_id"],)).fetchone()
+            if row is None:
+                raise _Reject(404, f"Variant {req.params['variant_id']} not found")
+            levels = data.levels_of(db, [row["id"]])
+        return Response(200, {"productVariant": data.variant_json(row, levels.get(row["id"], []))})
+
+    # ------------------------------------------------------------------ inventory
+    def _list_inventory(self, req: Request) -> Response:
+        rows, headers = self._page(req, "inventory")
+        with self.store.reading() as db:
+            levels = data.levels_of(db, [r["id"] for r in rows])
+        return Response(200, {"inventorys": [data.inventory_json(r, levels.get(r["id"], [])) for r in rows]}, headers)
+
+    def _set_inventory(self, req: Request) -> Response:
+        body = _body(req)
+        if "committed" in body:
+            raise _Reject(400, "Committed stock cannot be adjusted via API")
+        available = _quantity(body.get("available"))
+        location_id = _required_id(body, "locationId")
+        product_id = _required_id(body, "productId")
+        return self._write(req, variant_id=req.params["variant_id"], product_id=product_id,
+                           location_id=location_id, available=available)
+
+    def _connect(self, req: Request) -> Response:
+        body = _body(req)
+        if "committed" in body:
+            raise _Reject(400, "Committed stock cannot be adjusted via API")
+        ids = {k: _required_id(body, k) for k in ("productId", "locationId", "variantId")}
+        return self._write(req, variant_id=ids["variantId"], product_id=ids["productId"],
+                           location_id=ids["locationId"], available=None)
+
+    def _write(self, req: Request, *, variant_id: str, product_id: str, location_id: str, available: int | None) -> Response:
+        """Set ``available`` (or just bind, when None) and record it in the ledger."""
+        with self.store.transaction() as db:
+            variant = db.execute("SELECT * FROM variants WHERE id = ?", (variant_id,)).fetchone()
+            if variant is None:
+                raise _Reject(404, f"Variant {variant_id} not found")
+            if variant["product_id"] != product_id:
+                raise _Reject(400, f"Variant {variant_id} does not belong to product {product_id}")
+            if db.execute("SELECT 1 FROM locations WHERE id = ?", (location_id,)).fetchone() is None:
+                raise _Reject(404, f"Location {location_id} not found")
+            row = db.execute("SELECT available FROM levels WHERE variant_id = ? AND location_id = ?",
+                             (variant_id, location_id)).fetchone()
+            before = row["available"] if row else None
+            after = available if available is not None else (before if before is not None else 0)
+            if row is None or after != before:
+                db.execute("INSERT INTO levels (variant_id, location_id, available) VALUES (?, ?, ?) "
+                           "ON CONFLICT (variant_id, location_id) DO UPDATE SET available = excluded.available",
+                           (variant_id, location_id, after))
+            db.execute("INSERT INTO ledger (time, variant_id, location_id, before, after, method, path) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)", (time.time(), variant_id, location_id, before, after,
+                                                        req.method, req.path))
+            levels = data.levels_of(db, [variant_id])
+        return Response(200, {"inventory": data.inventory_json(variant, levels.get(variant_id, []))})
+
+    # ------------------------------------------------------------------ paging
+    def _page(self, req: Request, resource: str) -> tuple[list[Any], dict[str, str]]:
+        limit = _limit(req.arg("limit"))
+        token = req.arg("pageToken")
+        if token is not None:
+            extra = sorted(set(req.query) - {"pageToken", "limit"})
+            if extra:
+                raise _Reject(400, "pageToken cannot be combined with other parameters except limit "
+                                   f"(got {', '.join(extra)})")
+            direction, cursor, since = self._decode_token(token, resource)
+        else:
+            since_arg = req.arg("sinceId")
+            if since_arg is not None and not since_arg.isdigit():
+                raise _Reject(400, f"sinceId must be a numeric id, not {since_arg!r}")
+            direction, cursor, since = "next", 0, int(since_arg or 0)
+        with self.store.reading() as db:
+            rows, has_prev, has_next = data.page(db, resource, direction=direction, cursor=cursor, since=since, limit=limit)
+        links = []
+        base = f"http://{req.headers.get('host', '127.0.0.1')}{req.path}"
+        if rows and has_prev:
+            links.append(f"<{base}?pageToken={self._encode_token(resource, 'prev', rows[0]['seq'], since)}&limit={limit}>; rel=previous")
+        if rows and has_next:
+            links.append(f"<{base}?pageToken={self._encode_token(resource, 'next', rows[-1]['seq'], since)}&limit={limit}>; rel=next")
+        return rows, ({"Link": ", ".join(links)} if links else {})
+
+    def _encode_token(self, resource: str, direction: str, cursor: int, since: int) -> str:
+        payload = f"{resource}.{direction}.{cursor}.{since}"
+        mac = hmac.new(self._page_secret, payload.encode(), "sha256").hexdigest()[:16]
+        return base64.urlsafe_b64encode(f"{payload}.{mac}".encode()).decode().rstrip("=")
+
+    def _decode_token(self, token: str, resource: str) -> tuple[str, int, int]:
+        try:
+            text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            res, direction, cursor, since, mac = text.split(".")
+            good = hmac.new(self._page_secret, f"{res}.{direction}.{cursor}.{since}".encode(), "sha256").hexdigest()[:16]
+            if not hmac.compare_digest(mac, good) or res != resource or direction not in ("next", "prev"):
+                raise ValueError(token)
+            return direction, int(cursor), int(since)
+        except ValueError:
+            raise _Reject(400, "Invalid pageToken: use the Link header of the previous page; page links expire.") from None
+
+    # ------------------------------------------------------------------ test hooks (plain Python, no HTTP)
+    def variant_id(self, sku: str) -> str:
+        with self.store.reading() as db:
+            return data.variant_by_sku(db, sku)["id"]
+
+    def location_id(self, name: str) -> str:
+        with self.store.reading() as db:
+            return data.location_by_name(db, name)["id"]
+
+    def level(self, sku: str, location_name: str) -> int | None:
+        """Available stock of ``sku`` at a location; None when the variant is not bound there."""
+        row = self._level_row(sku, location_name)
+        return None if row is None else row["available"]
+
+    def committed(self, sku: str, location_name: str) -> int | None:
+        row = self._level_row(sku, location_name)
+        return None if row is None else row["committed"]
+
+    def set_level(self, sku: str, location_name: str, qty: int) -> None:
+        """Another writer (a sale, a warehouse count) sets a level; not recorded in the ledger."""
+        with self.store.transaction() as db:
+            vid = data.variant_by_sku(db, sku)["id"]
+            lid = data.location_by_name(db, location_name)["id"]
+            db.execute("INSERT INTO levels (variant_id, location_id, available) VALUES (?, ?, ?) "
+                       "ON CONFLICT (variant_id, location_id) DO UPDATE SET available = excluded.available",
+                       (vid, lid, qty))
+
+    def ledger(self) -> list[dict[str, Any]]:
+        """Every write applied through the API, oldest first."""
+        with self.store.reading() as db:
+            rows = db.execute("SELECT time, variant_id, location_id, before, after, method, path FROM ledger ORDER BY seq")
+            return [dict(r) for r in rows]
+
+    def _level_row(self, sku: str, location_name: str) -> Any:
+        with self.store.reading() as db:
+            vid = data.variant_by_sku(db, sku)["id"]
+            lid = data.location_by_name(db, location_name)["id"]
+            return db.execute("SELECT available, committed FROM levels WHERE variant_id = ? AND location_id = ?",
+                              (vid, lid)).fetchone()
+
+
+# ---------------------------------------------------------------------- request parsing
+def _error(status: int, message: str) -> Response:
+    return Response(status, {"error": message})
+
+
+def _body(req: Request) -> dict[str, Any]:
+    try:
+        body = req.json()
+    except (ValueError, UnicodeDecodeError):
+        raise _Reject(400, "Request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise _Reject(400, "Request body must be a JSON object")
+    return body
+
+
+def _required_id(body: dict[str, Any], key: str) -> str:
+    value = body.get(key)
+    if value is None or value == "":
+        raise _Reject(400, f"{key} is required")
+    if not isinstance(value, str) or not value.isdigit():
+        raise _Reject(400, f"{key} must be a numeric id written as a string, e.g. \"54002\"")
+    return value
+
+
+def _quantity(value: Any) -> int:
+    if value is None:
+        raise _Reject(400, "available is required")
+    if not isinstance(value, str) or not _INT.fullmatch(value.strip()):
+        raise _Reject(400, f"available must be a whole number written as a string, e.g. \"100\" (got {value!r})")
+    qty = int(value)
+    if abs(qty) > MAX_QUANTITY:
+        raise _Reject(400, f"available is out of range (at most {MAX_QUANTITY})")
+    return qty
+
+
+def _limit(value: str | None) -> int:
+    if value is None:
+        return DEFAULT_LIMIT
+    if not value.isdigit() or int(value) < 1:
+        raise _Reject(400, f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    if int(value) > MAX_LIMIT:
+        raise _Reject(400, f"limit must not exceed {MAX_LIMIT}")
+    return int(value)

@@ -1,0 +1,174 @@
+"""The Genstore emulator's data side: schema, id scheme, seeding, queries and JSON shapes.
+
+Ids follow the documented examples: products ``102744589756584``, variants ``107362235756584``
+(a counter followed by the shop's six-digit suffix), locations ``54002``. Everything leaves as a
+JSON string, quantities included.
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, Iterable
+
+from desktop_app.sandbox.catalog import CatalogSpec, CatalogVariant, load_catalog
+from desktop_app.sandbox.demo import MAIN, OUTLET, demo_base, ean13
+
+SHOP_SUFFIX = "756584"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS locations (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS products (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS variants (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, product_id TEXT NOT NULL, sku TEXT NOT NULL,
+    barcode TEXT NOT NULL, title TEXT NOT NULL, managed INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS variants_product ON variants (product_id, seq);
+CREATE INDEX IF NOT EXISTS variants_sku ON variants (sku);
+CREATE TABLE IF NOT EXISTS levels (
+    variant_id TEXT NOT NULL, location_id TEXT NOT NULL, available INTEGER NOT NULL,
+    committed INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (variant_id, location_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger (
+    seq INTEGER PRIMARY KEY, time REAL NOT NULL, variant_id TEXT NOT NULL, location_id TEXT NOT NULL,
+    before INTEGER, after INTEGER NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL);
+"""
+
+_TABLES = {"locations": "locations", "products": "products", "inventory": "variants"}
+
+
+def location_id(index: int) -> str:
+    return str(54002 + 1000 * index)
+
+
+def product_id(index: int) -> str:
+    return f"{102744589 + index}{SHOP_SUFFIX}"
+
+
+def variant_id(index: int) -> str:
+    return f"{107362235 + index}{SHOP_SUFFIX}"
+
+
+def demo_catalog() -> CatalogSpec:
+    """The shared demo shop plus Genstore's awkward cases: a formula-looking product name, barcodes
+    with leading zeros, non-ASCII names, committed stock, a variant not stocked at every location."""
+    spec = demo_base()
+    spec.variants.append(CatalogVariant(
+        product='=HYPERLINK("http://evil","Free gift")', title="Default Title", sku="FREE-GIFT",
+        barcode=ean13("000001234567"), levels={MAIN: 10}))
+    spec.variants.append(CatalogVariant(
+        product="Ünïcode Enamel Pin — 日本", title="Gold", sku="PIN-ÜNI",
+        barcode=ean13("000000099013"), levels={MAIN: 15, OUTLET: 4}))
+    committed = {"TS-BLK-M": {MAIN: 3}, "MUG-SAGE": {MAIN: 2, OUTLET: 1}, "TOTE-NAT": {OUTLET: 1}}
+    for v in spec.variants:
+        if v.sku in committed:
+            v.committed = committed[v.sku]
+    return spec
+
+
+def load(source: str) -> CatalogSpec:
+    return load_catalog(source, demo=demo_catalog)
+
+
+def seed(db: sqlite3.Connection, spec: CatalogSpec) -> None:
+    """Load a catalogue into an empty database (caller holds the transaction)."""
+    locations = {loc.name: location_id(i) for i, loc in enumerate(spec.locations)}
+    products: dict[str, str] = {}
+    variant_rows, level_rows = [], []
+    for i, v in enumerate(spec.variants):
+        pid = products.setdefault(v.product, product_id(len(products)))
+        vid = variant_id(i)
+        variant_rows.append((i + 1, vid, pid, v.sku or "", v.barcode or "", v.title or "Default Title", int(v.tracked)))
+        for name in set(v.levels) | set(v.committed):
+            if name not in locations:
+                raise ValueError(f"variant {v.sku or i + 1}: location {name!r} is not in the catalogue's locations")
+            if name not in v.levels:
+                raise ValueError(f"variant {v.sku or i + 1}: committed stock at {name!r}, where it is not stocked")
+            qty = v.levels[name]
+            if not isinstance(qty, int):
+                raise ValueError(f"variant {v.sku or i + 1}: Genstore has no {qty!r} stock; use a whole number")
+            level_rows.append((vid, locations[name], qty, v.committed.get(name, 0)))
+    db.executemany("INSERT INTO locations (seq, id, name) VALUES (?, ?, ?)",
+                   [(i + 1, lid, name) for i, (name, lid) in enumerate(locations.items())])
+    db.executemany("INSERT INTO products (seq, id, title) VALUES (?, ?, ?)",
+                   [(i + 1, pid, title) for i, (title, pid) in enumerate(products.items())])
+    db.executemany("INSERT INTO variants (seq, id, product_id, sku, barcode, title, managed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   variant_rows)
+    db.executemany("INSERT INTO levels (variant_id, location_id, available, committed) VALUES (?, ?, ?, ?)", level_rows)
+
+
+# ---------------------------------------------------------------------- queries
+def page(db: sqlite3.Connection, resource: str, *, direction: str, cursor: int, since: int,
+         limit: int) -> tuple[list[sqlite3.Row], bool, bool]:
+    """One page of ``resource`` after (or before) the row with ``seq == cursor``, ids above ``since``."""
+    table = _TABLES[resource]
+    if direction == "next":
+        rows = db.execute(f"SELECT * FROM {table} WHERE seq > ? AND CAST(id AS INTEGER) > ? ORDER BY seq LIMIT ?",
+                          (cursor, since, limit)).fetchall()
+    else:
+        rows = db.execute(f"SELECT * FROM {table} WHERE seq < ? AND CAST(id AS INTEGER) > ? ORDER BY seq DESC LIMIT ?",
+                          (cursor, since, limit)).fetchall()[::-1]
+    if not rows:
+        return rows, False, False
+    exists = f"SELECT 1 FROM {table} WHERE seq {{}} ? AND CAST(id AS INTEGER) > ? LIMIT 1"
+    has_prev = db.execute(exists.format("<"), (rows[0]["seq"], since)).fetchone() is not None
+    has_next = db.execute(exists.format(">"), (rows[-1]["seq"], since)).fetchone() is not None
+    return rows, has_prev, has_next
+
+
+def levels_of(db: sqlite3.Connection, variant_ids: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
+    """Bound levels per variant, locations in their listed order."""
+    ids = list(variant_ids)
+    out: dict[str, list[tuple[str, int]]] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        rows = db.execute(
+            "SELECT l.variant_id, l.location_id, l.available FROM levels l JOIN locations loc ON loc.id = l.location_id "
+            f"WHERE l.variant_id IN ({','.join('?' * len(part))}) ORDER BY l.variant_id, loc.seq", part)
+        for r in rows:
+            out.setdefault(r["variant_id"], []).append((r["location_id"], r["available"]))
+    return out
+
+
+def variant_by_sku(db: sqlite3.Connection, sku: str) -> sqlite3.Row:
+    rows = db.execute("SELECT * FROM variants WHERE sku = ?", (sku,)).fetchall()
+    if len(rows) != 1:
+        raise KeyError(f"{len(rows)} variants have SKU {sku!r}")
+    return rows[0]
+
+
+def location_by_name(db: sqlite3.Connection, name: str) -> sqlite3.Row:
+    row = db.execute("SELECT * FROM locations WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        raise KeyError(f"no location named {name!r}")
+    return row
+
+
+# ---------------------------------------------------------------------- JSON shapes
+def _counts(levels: list[tuple[str, int]], key: str) -> list[dict[str, str]]:
+    return [{"locationId": lid, key: str(qty)} for lid, qty in levels]
+
+
+def location_json(row: sqlite3.Row) -> dict[str, Any]:
+    return {"locationId": row["id"], "name": row["name"], "isDefault": "true" if row["seq"] == 1 else "false"}
+
+
+def inventory_json(variant: sqlite3.Row, levels: list[tuple[str, int]]) -> dict[str, Any]:
+    return {"productId": variant["product_id"], "variantId": variant["id"],
+            "inventoryCounts": _counts(levels, "available")}
+
+
+def variant_json(variant: sqlite3.Row, levels: list[tuple[str, int]]) -> dict[str, Any]:
+    return {"variantId": variant["id"], "productId": variant["product_id"], "title": variant["title"],
+            "sku": variant["sku"], "barcode": variant["barcode"],
+            "inventoryManagement": "true" if variant["managed"] else "false", "isDisabled": "false",
+            "inventoryQuantities": _counts(levels, "available")}
+
+
+def products_json(db: sqlite3.Connection, products: list[sqlite3.Row]) -> list[dict[str, Any]]:
+    ids = [p["id"] for p in products]
+    variants: dict[str, list[sqlite3.Row]] = {}
+    if ids:
+        rows = db.execute(f"SELECT * FROM variants WHERE product_id IN ({','.join('?' * len(ids))}) ORDER BY seq", ids)
+        for v in rows:
+            variants.setdefault(v["product_id"], []).append(v)
+    levels = levels_of(db, [v["id"] for vs in variants.values() for v in vs])
+    return [{"productId": p["id"], "title": p["title"], "status": "active",
+             "variants": [variant_json(v, levels.get(v["id"], [])) for v in variants.get(p["id"], [])]}
+            for p in products]

@@ -1,0 +1,415 @@
+"""Emulator of Marketplacer's legacy Seller REST API v2 (JSON:API) — the stock-related part.
+
+Base path ``/api/v2/client``. What it does, and where we chose because the docs are silent:
+
+* Auth: ``Authorization: Bearer <key>`` or ``MARKETPLACER-API-KEY: <key>`` (for sites behind HTTP
+  Basic auth). Anything else → 401 ``{"errors":[{"status":"401","title":"Unauthorized",…}]}``.
+* Request bodies must be ``Content-Type: application/vnd.api+json`` (no media-type parameters,
+  as jsonapi.org requires) → else 415. Errors are JSON:API ``{"errors":[…]}`` [inferred: the
+  docs give statuses only].
+* Paging: ``page[number]`` (from 1), ``page[size]`` default 50, max 500; a larger or non-numeric
+  size is a 400 (we chose strictness over clamping so a client that asks for too much is caught).
+  Collections carry absolute ``links.first/next/last``; ``next`` is absent on the last page.
+* ``GET /variants`` filters ``sku``, ``barcode``, ``external_id`` (exact, one value each; also
+  accepted as ``filter[sku]``); none → every variant. ``GET /variants/{id}`` answers ``data`` as a
+  one-element list, as the documentation's examples show.
+* ``POST /variants/stock_on_hand`` ``{"count_on_hand":{"123":2,"789":"INFINITE"}}`` → 201, empty
+  body. Values: whole numbers ≥ 0 (JSON integers or digit strings) or exactly ``"INFINITE"``. Any
+  bad value or unknown variant → 422 for the whole request and nothing is applied [inferred:
+  atomic]. A number clears the infinite flag [inferred].
+* ``PUT /variants/{id}``: ``count_on_hand`` / ``infinite`` (and sku/barcode/external_id) update
+  independently — a count does not clear ``infinite`` unless ``infinite: false`` is sent.
+* Inventories exist only for multi-store adverts (single-seller → 422). Parent ``PUT`` is a partial
+  upsert keyed by ``seller_id``: sellers left out keep their record, ``0`` is an explicit "none";
+  infinite rows omit ``count_on_hand``. The whole request is validated before anything is applied.
+* Variants carry ``"multi_store"`` [inferred — the legacy docs name no such flag; turn it off with
+  ``expose_multi_store=False`` to make a client find out through the inventories endpoint].
+* Rate limit 50 requests/s (bucket 50) → 429 with an errors body.
+
+Test hooks: ``level()``, ``set_level()``, ``ledger()``, ``request_count``, ``renumber()``,
+``variant_id()``.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from desktop_app.sandbox.catalog import load_catalog
+from desktop_app.sandbox.http import Request, Response, Router, TokenBucket, parse_rate
+from desktop_app.sandbox.marketplacer_state import INFINITE, MarketplacerState, demo_catalog
+
+__all__ = ["MarketplacerApp", "demo_catalog", "DEFAULT_TOKEN"]
+
+BASE = "/api/v2/client"
+JSONAPI = "application/vnd.api+json"
+DEFAULT_TOKEN = "marketplacer-sandbox-key"
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+DEFAULT_RATE = (50, 50.0)
+_WHOLE = re.compile(r"\d+")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, title: str, detail: str, *, pointer: str | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.pointer = status, title, detail, pointer
+
+    def response(self) -> Response:
+        return _errors(self.status, [self])
+
+
+def _errors(status: int, errors: list[ApiError]) -> Response:
+    body = [{"status": str(e.status), "title": e.title, "detail": e.detail,
+             **({"source": {"pointer": e.pointer}} if e.pointer else {})} for e in errors]
+    return Response(status, {"errors": body}, headers={"Content-Type": JSONAPI})
+
+
+class ValidationErrors(Exception):
+    def __init__(self, errors: list[ApiError]) -> None:
+        super().__init__(errors[0].detail)
+        self.errors = errors
+
+
+class MarketplacerApp:
+    platform = "marketplacer"
+
+    def __init__(self, *, state: MarketplacerState, token: str, rate: tuple[int, float] | None,
+                 expose_multi_store: bool = True) -> None:
+        self.state = state
+        self.token = token
+        self.expose_multi_store = expose_multi_store
+        self.request_count = 0
+        self._count_lock = threading.Lock()
+        self._bucket = TokenBucket(*rate) if rate else None
+        self._router = Router()
+        r = self._router.add
+        r("GET", BASE + r"/variants", self._list_variants)
+        r("POST", BASE + r"/variants/stock_on_hand", self._stock_on_hand)
+        r("GET", BASE + r"/variants/(?P<id>\d+)", self._get_variant)
+        r("PUT", BASE + r"/variants/(?P<id>\d+)", self._put_variant)
+        r("GET", BASE + r"/variants/(?P<id>\d+)/inventories", self._get_inventories)
+        r("PUT", BASE + r"/variants/(?P<id>\d+)/inventories", self._put_inventories)
+        r("DELETE", BASE + r"/variants/(?P<id>\d+)/inventories/(?P<inv>\d+)", self._delete_inventory)
+        r("GET", BASE + r"/multi_store_memberships", self._memberships)
+
+    @classmethod
+    def create(cls, *, catalog: str = "demo", state: Path | None = None, rate: str = "default",
+               token: str | None = None, **options: Any) -> "MarketplacerApp":
+        spec = load_catalog(catalog, demo=demo_catalog)
+        return cls(state=MarketplacerState(state, catalog=spec), token=token or DEFAULT_TOKEN,
+                   rate=parse_rate(rate, DEFAULT_RATE), **options)
+
+    def close(self) -> None:
+        self.state.close()
+
+    # -- the request pipeline ------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        with self._count_lock:
+            self.request_count += 1
+        if self._bucket is not None:
+            granted, _wait = self._bucket.take()
+            if not granted:
+                return _errors(429, [ApiError(429, "Too Many Requests",
+                                              "Rate limit of 50 requests per second exceeded.")])
+        if not self._authorised(request.headers):
+            return _errors(401, [ApiError(401, "Unauthorized", "The API key is missing or not valid.")])
+        handler, params, exists = self._router.match(request.method, request.path)
+        if handler is None:
+            status, title = (405, "Method Not Allowed") if exists else (404, "Not Found")
+            return _errors(status, [ApiError(status, title, f"No route for {request.method} {request.path}.")])
+        if request.method in ("POST", "PUT", "PATCH"):
+            ctype = request.headers.get("content-type", "")
+            if ctype.strip().lower() != JSONAPI:
+                return _errors(415, [ApiError(415, "Unsupported Media Type",
+                                              f"Request bodies must be sent as Content-Type: {JSONAPI}, not "
+                                              f"{ctype or 'no content type'}.")])
+        request.params = params
+        try:
+            return handler(request)
+        except ApiError as exc:
+            return exc.response()
+        except ValidationErrors as exc:
+            return _errors(422, exc.errors)
+
+    def _authorised(self, headers: dict[str, str]) -> bool:
+        key = headers.get("marketplacer-api-key")
+        if key is None:
+            scheme, _, value = headers.get("authorization", "").partition(" ")
+            key = value.strip() if scheme.lower() == "bearer" else None
+        return key == self.token
+
+    # -- variants ------------------------------------------------------------------------------
+
+    def _list_variants(self, request: Request) -> Response:
+        filters = {name: request.arg(name, request.arg(f"filter[{name}]"))
+                   for name in ("sku", "barcode", "external_id")}
+        rows = self.state.variants(**filters)
+        extra = {f"{k}": v for k, v in filters.items() if v is not None}
+        return self._page(request, [self._variant(r) for r in rows], extra)
+
+    def _get_variant(self, request: Request) -> Response:
+        row = self._variant_row(request)
+        return self._ok({"links": {"self": self._url(request, request.path)}, "data": [self._variant(row)]})
+
+    def _put_variant(self, request: Request) -> Response:
+        row = self._variant_row(request)
+        data = _body(request).get("data")
+        attrs = data.get("attributes") if isinstance(data, dict) else None
+        if not isinstance(attrs, dict):
+            raise ApiError(400, "Bad Request", "The body must be {\"data\": {\"type\": \"variants\", \"attributes\": {…}}}.")
+        count = attrs.get("count_on_hand")
+        infinite = attrs.get("infinite")
+        errors = []
+        if "count_on_hand" in attrs and _whole(count) is None:
+            errors.append(_invalid_count(count, "/data/attributes/count_on_hand"))
+        if "infinite" in attrs and not isinstance(infinite, bool):
+            errors.append(ApiError(422, "Invalid Attribute", f"infinite must be true or false, not {json.dumps(infinite)}.",
+                                   pointer="/data/attributes/infinite"))
+        if errors:
+            raise ValidationErrors(errors)
+        if "count_on_hand" in attrs or "infinite" in attrs:
+            self.state.set_variant_stock({row["id"]: (_whole(count) if "count_on_hand" in attrs else None,
+                                                      infinite if "infinite" in attrs else None)},
+                                         via=f"PUT {request.path}")
+        self.state.set_identity(row["id"], {f: attrs[f] for f in ("sku", "barcode", "external_id")
+                                            if isinstance(attrs.get(f), str)})
+        fresh = self.state.variant(row["id"])
+        return self._ok({"links": {"self": self._url(request, request.path)}, "data": [self._variant(fresh)]})
+
+    def _stock_on_hand(self, request: Request) -> Response:
+        body = _body(request)
+        mapping = body.get("count_on_hand")
+        if not isinstance(mapping, dict) or not mapping:
+            raise ApiError(422, "Invalid Request",
+                           "count_on_hand must be an object mapping variant ids to stock levels, with at least one entry.",
+                           pointer="/count_on_hand")
+        errors: list[ApiError] = []
+        updates: dict[int, tuple[int | None, bool | None]] = {}
+        for key, value in mapping.items():
+            pointer = f"/count_on_hand/{key}"
+            if not _WHOLE.fullmatch(key) or self.state.variant(int(key)) is None:
+                errors.append(ApiError(422, "Not Found", f"Variant {key} does not exist or is not yours.", pointer=pointer))
+            elif value == INFINITE:
+                updates[int(key)] = (None, True)
+            elif (n := _whole(value)) is not None:
+                updates[int(key)] = (n, False)
+            else:
+                errors.append(_invalid_count(value, pointer))
+        if errors:
+            raise ValidationErrors(errors)
+        self.state.set_variant_stock(updates, via=f"POST {request.path}")
+        return Response(201, None, headers={"Content-Type": JSONAPI})
+
+    # -- inventories ---------------------------------------------------------------------------
+
+    def _multi_store_row(self, request: Request) -> dict[str, Any]:
+        row = self._variant_row(request)
+        if not row["multi_store"]:
+            raise ApiError(422, "Not Multi-Store",
+                           f"Variant {row['id']} belongs to a single-seller advert; set its stock on the variant "
+                           "(count_on_hand), not through inventories.")
+        return row
+
+    def _get_inventories(self, request: Request) -> Response:
+        row = self._multi_store_row(request)
+        return self._ok({"data": [self._inventory(i) for i in self.state.inventories(row["id"])]})
+
+    def _put_inventories(self, request: Request) -> Response:
+        row = self._multi_store_row(request)
+        data = _body(request).get("data")
+        if not isinstance(data, list) or not data:
+            raise ApiError(400, "Bad Request", "The body must be {\"data\": [{\"type\": \"inventories\", \"attributes\": {…}}]}.")
+        sellers = {m["seller_id"] for m in self.state.memberships()}
+        errors: list[ApiError] = []
+        rows: list[dict[str, Any]] = []
+        for i, item in enumerate(data):
+            attrs = item.get("attributes") if isinstance(item, dict) else None
+            pointer = f"/data/{i}/attributes"
+            if not isinstance(attrs, dict):
+                errors.append(ApiError(422, "Invalid Attribute", f"Inventory {i + 1} has no attributes.", pointer=pointer))
+                continue
+            seller_id = attrs.get("seller_id")
+            if isinstance(seller_id, str) and _WHOLE.fullmatch(seller_id):
+                seller_id = int(seller_id)
+            if seller_id not in sellers or isinstance(seller_id, bool):
+                errors.append(ApiError(422, "Invalid Attribute",
+                                       f"seller_id {json.dumps(seller_id)} is not a member of this multi-store.",
+                                       pointer=pointer + "/seller_id"))
+                continue
+            clean: dict[str, Any] = {"seller_id": seller_id}
+            if "count_on_hand" in attrs:
+                if (n := _whole(attrs["count_on_hand"])) is None:
+                    errors.append(_invalid_count(attrs["count_on_hand"], pointer + "/count_on_hand"))
+                    continue
+                clean["count_on_hand"] = n
+            if "infinite" in attrs:
+                if not isinstance(attrs["infinite"], bool):
+                    errors.append(ApiError(422, "Invalid Attribute", "infinite must be true or false.",
+                                           pointer=pointer + "/infinite"))
+                    continue
+                clean["infinite"] = attrs["infinite"]
+            for money in ("price", "sale_price"):
+                if attrs.get(money) is not None:
+                    clean[money] = str(attrs[money])
+            if isinstance(attrs.get("fulfilment_provider"), str):
+                clean["fulfilment_provider"] = attrs["fulfilment_provider"]
+            rows.append(clean)
+        if errors:
+            raise ValidationErrors(errors)
+        self.state.upsert_inventories(row["id"], rows, via=f"PUT {request.path}")
+        return self._ok({"data": [self._inventory(i) for i in self.state.inventories(row["id"])]})
+
+    def _delete_inventory(self, request: Request) -> Response:
+        row = self._multi_store_row(request)
+        if not self.state.delete_inventory(row["id"], int(request.params["inv"]), via=f"DELETE {request.path}"):
+            raise ApiError(404, "Not Found", f"Inventory {request.params['inv']} of variant {row['id']} does not exist.")
+        return Response(204, None)
+
+    def _memberships(self, request: Request) -> Response:
+        items = [{"id": m["id"], "type": "multi_store_memberships",
+                  "attributes": {"seller_id": m["seller_id"], "seller_name": m["seller_name"]}}
+                 for m in self.state.memberships()]
+        return self._page(request, items, {})
+
+    # -- rendering -----------------------------------------------------------------------------
+
+    def _variant_row(self, request: Request) -> dict[str, Any]:
+        row = self.state.variant(int(request.params["id"]))
+        if row is None:
+            raise ApiError(404, "Not Found", f"Variant {request.params['id']} does not exist or is not yours.")
+        return row
+
+    def _variant(self, row: dict[str, Any]) -> dict[str, Any]:
+        attrs: dict[str, Any] = {
+            "count_on_hand": row["count_on_hand"], "infinite": bool(row["infinite"]), "sku": row["sku"],
+            "barcode": row["barcode"], "external_id": row["external_id"], "price": row["price"], "sale_price": None}
+        if self.expose_multi_store:
+            attrs["multi_store"] = bool(row["multi_store"])
+        return {"id": row["id"], "type": "variants", "attributes": attrs,
+                "relationships": {"advert": {"data": {"type": "adverts", "id": row["advert_id"]}}}}
+
+    @staticmethod
+    def _inventory(row: dict[str, Any]) -> dict[str, Any]:
+        attrs: dict[str, Any] = {"count_on_hand": row["count_on_hand"], "price": row["price"],
+                                 "sale_price": row["sale_price"], "infinite": bool(row["infinite"]),
+                                 "seller_id": row["seller_id"], "fulfilment_provider": row["fulfilment_provider"]}
+        if row["infinite"]:
+            del attrs["count_on_hand"], attrs["price"], attrs["sale_price"]
+        return {"id": row["id"], "type": "inventories", "attributes": attrs}
+
+    def _page(self, request: Request, items: list[dict[str, Any]], extra: dict[str, str]) -> Response:
+        number = _page_param(request, "page[number]", 1, upper=None)
+        size = _page_param(request, "page[size]", DEFAULT_PAGE_SIZE, upper=MAX_PAGE_SIZE)
+        last = max(1, math.ceil(len(items) / size))
+
+        def link(n: int) -> str:
+            return self._url(request, request.path, {**extra, "page[number]": n, "page[size]": size})
+
+        links = {"first": link(1), "last": link(last)}
+        if number < last:
+            links["next"] = link(number + 1)
+        return self._ok({"links": links, "data": items[(number - 1) * size: number * size]})
+
+    @staticmethod
+    def _url(request: Request, path: str, query: dict[str, Any] | None = None) -> str:
+        host = request.headers.get("host", "127.0.0.1")
+        return f"http://{host}{path}" + (f"?{urlencode(query)}" if query else "")
+
+    @staticmethod
+    def _ok(body: dict[str, Any]) -> Response:
+        return Response(200, body, headers={"Content-Type": JSONAPI})
+
+    # -- test hooks ----------------------------------------------------------------------------
+
+    def variant_id(self, sku: str) -> int:
+        rows = self.state.variants(sku=sku)
+        if len(rows) != 1:
+            raise KeyError(f"{len(rows)} variants have SKU {sku!r}")
+        return rows[0]["id"]
+
+    def level(self, sku: str, location_name: str | None = None) -> int | str | None:
+        """Own stock (``location_name=None``) or the named seller's inventory (None: no record)."""
+        vid = self.variant_id(sku)
+        if location_name is None:
+            row = self.state.variant(vid)
+            return INFINITE if row["infinite"] else row["count_on_hand"]
+        seller = self._seller_id(location_name)
+        for inv in self.state.inventories(vid):
+            if inv["seller_id"] == seller:
+                return INFINITE if inv["infinite"] else inv["count_on_hand"]
+        return None
+
+    def set_level(self, sku: str, level: int | str | None, *, location_name: str | None = None) -> None:
+        """Change stock behind the client's back (a sale, a manual edit); recorded with ``via="test"``."""
+        vid = self.variant_id(sku)
+        if location_name is None:
+            self.state.set_variant_stock({vid: (None, True) if level == INFINITE else (int(level), False)}, via="test")
+            return
+        seller = self._seller_id(location_name)
+        if level is None:
+            for inv in self.state.inventories(vid):
+                if inv["seller_id"] == seller:
+                    self.state.delete_inventory(vid, inv["id"], via="test")
+            return
+        row = {"seller_id": seller, "infinite": True} if level == INFINITE else \
+            {"seller_id": seller, "count_on_hand": int(level), "infinite": False}
+        self.state.upsert_inventories(vid, [row], via="test")
+
+    def ledger(self) -> list[dict[str, Any]]:
+        """Every stock change, oldest first: variant_id, sku, location (None = own stock), before, after, via."""
+        def level(text: str | None) -> int | str | None:
+            return int(text) if text is not None and _WHOLE.fullmatch(text) else text
+        return [{**e, "before": level(e["before"]), "after": level(e["after"])} for e in self.state.ledger()]
+
+    def renumber(self) -> dict[int, int]:
+        """Simulate a CSV export/re-import: every variant gets a new id; external ids stay."""
+        return self.state.renumber()
+
+    def _seller_id(self, name: str) -> int:
+        for m in self.state.memberships():
+            if m["seller_name"] == name:
+                return m["seller_id"]
+        raise KeyError(f"no multi-store seller named {name!r}")
+
+
+def _body(request: Request) -> dict[str, Any]:
+    try:
+        body = request.json()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "Bad Request", f"The request body is not valid JSON ({exc}).") from exc
+    if not isinstance(body, dict):
+        raise ApiError(400, "Bad Request", "The request body must be a JSON object.")
+    return body
+
+
+def _whole(value: Any) -> int | None:
+    """A stock count: a JSON integer ≥ 0 or a string of digits."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and _WHOLE.fullmatch(value):
+        return int(value)
+    return None
+
+
+def _invalid_count(value: Any, pointer: str) -> ApiError:
+    return ApiError(422, "Invalid Attribute",
+                    f"count_on_hand must be a whole number of 0 or more, or \"INFINITE\"; got {json.dumps(value)}.",
+                    pointer=pointer)
+
+
+def _page_param(request: Request, name: str, default: int, *, upper: int | None) -> int:
+    raw = request.arg(name)
+    if raw is None or raw == "":
+        return default
+    if not _WHOLE.fullmatch(raw) or int(raw) < 1 or (upper is not None and int(raw) > upper):
+        limit = f"between 1 and {upper}" if upper else "1 or more"
+        raise ApiError(400, "Invalid Page", f"{name} must be a whole number {limit}, not {raw!r}.")
+    return int(raw)

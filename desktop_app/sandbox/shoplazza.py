@@ -1,0 +1,345 @@
+"""Emulator of Shoplazza's OpenAPI 2026-01 inventory surface (platforms.md §4).
+
+Base ``/openapi/2026-01/`` (a ``.json`` suffix is accepted), auth header ``Access-Token`` (an
+``Authorization: Bearer`` header alone is refused with 401). Success envelope
+``{"code":"Success","data":…}`` (``success_code="success"`` gives the 2025-06 spelling); errors
+``{"code":"InvalidParameter|NotFound|Unauthorized|TooManyRequests","message":…}``.
+
+The traps it reproduces, because they are the point:
+
+* ``Location.id`` is a bare JSON number above 2**53 (604253696473177059); ``inventory_item_id``
+  and level ``location_id`` are strings. Ids in requests are read exactly (strings or big ints),
+  so an id rounded through a float (604253696473177000) answers 404 ``Location not found``.
+* Cursor paging with ``page_size`` default **10**, max 250 (``/products`` also takes
+  ``per_page``). ``has_more`` is ``null`` (not ``false``) on the last page reached through a
+  cursor. **Unknown query parameters are silently ignored**: a misspelt filter returns everything.
+* Array query parameters repeat the key (``variant_ids=a&variant_ids=b``), as the 2026-01 guide
+  says; a comma-joined value is one (unknown) id and matches nothing.
+* Level rows omit ``stock`` when it is 0.
+* ``semantics="documented"``: ``POST /inventory_levels/set`` is absolute, ``PUT /inventory_levels``
+  adds a signed ``stock_adjustment``. ``semantics="observed"`` (what live stores do): ``set``
+  ADDS ``stock`` and silently ignores ``stock: 0``; ``PUT`` rejects ``stock_adjustment <= 0``
+  with 422. In both, a result below 0 is 422 ``{"error":"insufficient_stock","current_stock":N}``.
+  ``PUT /variants/{id}`` ``inventory_quantity`` sets the level at the default location absolutely;
+  ``0`` also switches tracking off (the variant's ``inventory_quantity`` reads back ``null``)
+  until ``PUT /inventory_items/{id}`` turns it back on.
+* Leaky bucket 40 / 2 per second → 429 (``retry_after=True`` adds a ``Retry-After`` header).
+
+Writes to a level or pair that is not connected answer 422: connect first with
+``POST /inventory_levels``. Test hooks: ``level``, ``set_level``, ``tracking``, ``variant_ids``,
+``location_id``, ``inventory_item_id``, ``ledger`` (in ``shoplazza_state``), ``request_count``.
+"""
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any, Literal
+
+from desktop_app.sandbox.catalog import load_catalog
+from desktop_app.sandbox.http import Request, Response, Router, TokenBucket, parse_rate
+from desktop_app.sandbox.shoplazza_state import SCHEMA, StateHooks, demo_catalog, now, seed
+from desktop_app.sandbox.store import SqliteStore
+
+__all__ = ["BASE", "DEFAULT_TOKEN", "ShoplazzaApp", "demo_catalog"]
+
+BASE = "/openapi/2026-01"
+DEFAULT_TOKEN = "shoplazza-sandbox-token"
+DEFAULT_RATE = (40, 2.0)
+MAX_PAGE = 250
+
+Semantics = Literal["documented", "observed"]
+
+
+def _request_id(value: Any) -> str | None:
+    """An id from a JSON body, read exactly: strings, or (big) integers as written."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def _level_json(item_id: str, location_id: str, stock: int, updated_at: str) -> dict[str, Any]:
+    row: dict[str, Any] = {"inventory_item_id": item_id, "location_id": location_id}
+    if stock:                                  # the live API omits stock when it is 0
+        row["stock"] = stock
+    row["updated_at"] = updated_at
+    return row
+
+
+class ShoplazzaApp(StateHooks):
+    platform = "shoplazza"
+
+    def __init__(self, store: SqliteStore, *, token: str, bucket: TokenBucket | None, semantics: Semantics,
+                 success_code: str = "Success", retry_after: bool = False) -> None:
+        if semantics not in ("documented", "observed"):
+            raise ValueError(f"semantics must be 'documented' or 'observed', not {semantics!r}")
+        self.store = store
+        with store.reading() as db:             # handlers run under store.lock (see handle)
+            self._db = db
+        self.token = token
+        self.bucket = bucket
+        self.semantics = semantics
+        self.success_code = success_code
+        self.retry_after = retry_after
+        self.request_count = 0
+        self.router = Router()
+        r = self.router
+        r.add("GET", r"/locations", self._locations)
+        r.add("GET", r"/locations/default", self._default_location)
+        r.add("GET", r"/locations/(?P<id>[^/]+)", self._location)
+        r.add("GET", r"/products", self._products)
+        r.add("GET", r"/inventory_items/variant", self._items_by_variant)
+        r.add("PUT", r"/inventory_items/(?P<id>[^/]+)", self._update_item)
+        r.add("GET", r"/inventory_levels", self._levels)
+        r.add("POST", r"/inventory_levels", self._connect)
+        r.add("POST", r"/inventory_levels/set", self._set)
+        r.add("PUT", r"/inventory_levels", self._adjust)
+        r.add("PUT", r"/variants/(?P<id>[^/]+)", self._update_variant)
+
+    @classmethod
+    def create(cls, *, catalog: str = "demo", state: Path | None = None, rate: str = "default",
+               token: str | None = None, semantics: Semantics = "documented", **options: Any) -> "ShoplazzaApp":
+        store = SqliteStore(state, schema=SCHEMA)
+        if not store.seeded:
+            seed(store, load_catalog(catalog, demo=demo_catalog))
+        limits = parse_rate(rate, DEFAULT_RATE)
+        bucket = TokenBucket(*limits) if limits else None
+        return cls(store, token=token or DEFAULT_TOKEN, bucket=bucket, semantics=semantics, **options)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # ---- plumbing -----------------------------------------------------------------------
+    def handle(self, request: Request) -> Response:
+        self.request_count += 1
+        if not request.path.startswith(BASE + "/"):
+            return _error(404, "NotFound", f"No API at {request.path}; the base path is {BASE}/.")
+        path = request.path[len(BASE):].removesuffix(".json")
+        if request.headers.get("access-token") != self.token:
+            hint = (" Send the token in the Access-Token header; Authorization: Bearer is not accepted."
+                    if "authorization" in request.headers else "")
+            return _error(401, "Unauthorized", "Invalid or missing access token." + hint)
+        if self.bucket is not None:
+            granted, wait = self.bucket.take()
+            if not granted:
+                headers = {"Retry-After": f"{wait:.3f}"} if self.retry_after else {}
+                return Response(429, {"code": "TooManyRequests", "message": "Exceeded 2 calls per second for api client."},
+                                headers=headers)
+        handler, params, exists = self.router.match(request.method, path)
+        if handler is None:
+            return _error(405 if exists else 404, "NotFound", f"No route {request.method} {path}.")
+        request.params = params
+        with self.store.lock:
+            return handler(request)
+
+    def _ok(self, data: Any) -> Response:
+        return Response(200, {"code": self.success_code, "data": data})
+
+    def _page(self, request: Request, rows: list[Any], *, size_names: tuple[str, ...] = ("page_size",)
+              ) -> tuple[list[Any], dict[str, Any]] | Response:
+        size_text = next((request.arg(n) for n in size_names if request.arg(n)), None)
+        try:
+            size = int(size_text) if size_text else 10
+            start = int(base64.urlsafe_b64decode(request.arg("cursor")).decode()) if request.arg("cursor") else 0
+        except ValueError:
+            return _error(400, "InvalidParameter", "page_size or cursor is invalid.")
+        if not 1 <= size <= MAX_PAGE:
+            return _error(400, "InvalidParameter", f"{size_names[0]} must be between 1 and {MAX_PAGE}.")
+        end = start + size
+        more = end < len(rows)
+        cursor = base64.urlsafe_b64encode(str(end).encode()).decode() if more else ""
+        # the live API answers has_more null, not false, on a last page reached through a cursor
+        has_more = True if more else (None if request.arg("cursor") else False)
+        return rows[start:end], {"cursor": cursor, "has_more": has_more}
+
+    # ---- locations ----------------------------------------------------------------------
+    def _location_rows(self) -> list[Any]:
+        return self._db.execute("SELECT * FROM locations ORDER BY pos").fetchall()
+
+    @staticmethod
+    def _location_json(row: Any) -> dict[str, Any]:
+        # Python writes ints exactly, so the id goes out as the bare 64-bit JSON number the real schema has
+        return {"id": int(row["id"]), "name": row["name"], "active": True, "default": bool(row["is_default"]),
+                "country_code": "GB", "created_at": "2025-11-03T09:12:44Z", "updated_at": "2026-01-15T16:40:02Z"}
+
+    def _locations(self, request: Request) -> Response:
+        rows = self._location_rows()
+        paged = self._page(request, rows)
+        if isinstance(paged, Response):
+            return paged
+        page, more = paged
+        return self._ok({"locations": [self._location_json(r) for r in page], "total": len(rows), **more})
+
+    def _default_location(self, request: Request) -> Response:
+        row = self._db.execute("SELECT * FROM locations WHERE is_default = 1").fetchone()
+        return self._ok({"location": self._location_json(row)})
+
+    def _location(self, request: Request) -> Response:
+        row = self._db.execute("SELECT * FROM locations WHERE id = ?", (request.params["id"],)).fetchone()
+        if row is None:
+            return _error(404, "NotFound", "Location not found")
+        return self._ok({"location": self._location_json(row)})
+
+    # ---- products and inventory items -----------------------------------------------------
+    def _products(self, request: Request) -> Response:
+        db = self._db
+        variants = db.execute("SELECT * FROM variants ORDER BY pos").fetchall()
+        totals = dict(db.execute("SELECT item_id, SUM(stock) FROM levels GROUP BY item_id").fetchall())
+        products: dict[str, dict[str, Any]] = {}
+        for v in variants:
+            product = products.setdefault(v["product_id"], {"id": v["product_id"], "title": v["product_title"], "variants": []})
+            product["variants"].append({
+                "id": v["id"], "product_id": v["product_id"], "title": v["title"], "sku": v["sku"] or "",
+                "barcode": v["barcode"] or "", "position": len(product["variants"]) + 1,
+                "inventory_quantity": totals.get(v["item_id"], 0) if v["tracking"] else None})
+        paged = self._page(request, list(products.values()), size_names=("per_page", "page_size"))
+        if isinstance(paged, Response):
+            return paged
+        page, more = paged
+        return self._ok({"products": page, **more})
+
+    def _items_by_variant(self, request: Request) -> Response:
+        ids = request.query.get("variant_ids", [])
+        if not ids:
+            return _error(400, "InvalidParameter", "variant_ids is required.")
+        if len(ids) > MAX_PAGE:
+            return _error(400, "InvalidParameter", f"At most {MAX_PAGE} variant_ids per request.")
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(f"SELECT id, item_id FROM variants WHERE id IN ({marks}) ORDER BY pos", ids).fetchall()
+        return self._ok({"variant_inventory_items": [{"inventory_item_id": r["item_id"], "variant_id": r["id"]} for r in rows]})
+
+    def _update_item(self, request: Request) -> Response:
+        item = (request.json() or {}).get("inventory_item")
+        if not isinstance(item, dict) or not isinstance(item.get("tracking", True), bool):
+            return _error(400, "InvalidParameter", "inventory_item.tracking must be true or false.")
+        with self.store.transaction() as db:
+            hit = db.execute("UPDATE variants SET tracking = ? WHERE item_id = ?",
+                             (int(item.get("tracking", True)), request.params["id"])).rowcount
+        if not hit:
+            return _error(404, "NotFound", "Inventory item not found")
+        return self._ok({"inventory_item": {"id": request.params["id"], "tracking": item.get("tracking", True)}})
+
+    # ---- inventory levels -------------------------------------------------------------------
+    def _levels(self, request: Request) -> Response:
+        sql = ("SELECT l.* FROM levels l JOIN variants v ON v.item_id = l.item_id "
+               "JOIN locations loc ON loc.id = l.location_id WHERE 1=1")
+        args: list[str] = []
+        for name, column in (("inventory_item_ids", "l.item_id"), ("location_ids", "l.location_id")):
+            wanted = request.query.get(name)    # any other (e.g. misspelt) parameter is ignored
+            if wanted:
+                sql += f" AND {column} IN ({','.join('?' * len(wanted))})"
+                args += wanted
+        rows = self._db.execute(sql + " ORDER BY v.pos, loc.pos", args).fetchall()
+        paged = self._page(request, rows)
+        if isinstance(paged, Response):
+            return paged
+        page, more = paged
+        return self._ok({"inventory_levels": [
+            _level_json(r["item_id"], r["location_id"], r["stock"], r["updated_at"]) for r in page], **more})
+
+    def _target(self, body: Any) -> tuple[str, str] | Response:
+        """Resolve ``inventory_item_id``/``location_id`` of a write body, exactly as written."""
+        if not isinstance(body, dict):
+            return _error(400, "InvalidParameter", "The request body must be a JSON object.")
+        item_id, location_id = _request_id(body.get("inventory_item_id")), _request_id(body.get("location_id"))
+        if item_id is None or location_id is None:
+            return _error(400, "InvalidParameter", "inventory_item_id and location_id are required.")
+        db = self._db
+        if db.execute("SELECT 1 FROM variants WHERE item_id = ?", (item_id,)).fetchone() is None:
+            return _error(404, "NotFound", "Inventory item not found")
+        if db.execute("SELECT 1 FROM locations WHERE id = ?", (location_id,)).fetchone() is None:
+            return _error(404, "NotFound", "Location not found")
+        return item_id, location_id
+
+    def _write(self, op: str, item_id: str, location_id: str, after: int, *, tracking: bool | None = None) -> Response:
+        before = self._current(item_id, location_id)
+        stamp = now()
+        with self.store.transaction() as db:
+            if tracking is not None:
+                db.execute("UPDATE variants SET tracking = ? WHERE item_id = ?", (int(tracking), item_id))
+            db.execute("INSERT OR REPLACE INTO levels VALUES (?, ?, ?, ?)", (item_id, location_id, after, stamp))
+            db.execute("INSERT INTO ledger (op, item_id, location_id, before, after) VALUES (?, ?, ?, ?, ?)",
+                       (op, item_id, location_id, before, after))
+        return self._ok({"inventory_level": _level_json(item_id, location_id, after, stamp)})
+
+    def _level_answer(self, item_id: str, location_id: str) -> Response:
+        row = self._db.execute("SELECT * FROM levels WHERE item_id = ? AND location_id = ?",
+                                     (item_id, location_id)).fetchone()
+        return self._ok({"inventory_level": _level_json(item_id, location_id, row["stock"], row["updated_at"])})
+
+    def _connect(self, request: Request) -> Response:
+        target = self._target(request.json())
+        if isinstance(target, Response):
+            return target
+        if self._current(*target) is not None:
+            return self._level_answer(*target)
+        return self._write("connect", *target, 0)
+
+    def _set(self, request: Request) -> Response:
+        body = request.json()
+        target = self._target(body)
+        if isinstance(target, Response):
+            return target
+        stock = body.get("stock")
+        if not isinstance(stock, int) or isinstance(stock, bool) or stock < 0:
+            return _error(400, "InvalidParameter", "stock must be a whole number of 0 or more.")
+        current = self._current(*target)
+        if current is None:
+            return _not_connected()
+        if self.semantics == "documented":
+            return self._write("set", *target, stock)
+        if stock == 0:                          # observed: accepted, silently ignored
+            return self._level_answer(*target)
+        return self._write("set-adds", *target, current + stock)
+
+    def _adjust(self, request: Request) -> Response:
+        body = request.json()
+        target = self._target(body)
+        if isinstance(target, Response):
+            return target
+        delta = body.get("stock_adjustment")
+        if not isinstance(delta, int) or isinstance(delta, bool):
+            return _error(400, "InvalidParameter", "stock_adjustment must be a whole number.")
+        current = self._current(*target)
+        if current is None:
+            return _not_connected()
+        if current + delta < 0:
+            return Response(422, {"error": "insufficient_stock", "current_stock": current})
+        if self.semantics == "observed" and delta <= 0:
+            return _error(422, "InvalidParameter", "stock_adjustment must be greater than 0.")
+        return self._write("adjust", *target, current + delta)
+
+    def _update_variant(self, request: Request) -> Response:
+        body = request.json()
+        variant = body.get("variant") if isinstance(body, dict) else None
+        if not isinstance(variant, dict):
+            return _error(400, "InvalidParameter", "The body must hold a variant object.")
+        db = self._db
+        row = db.execute("SELECT * FROM variants WHERE id = ?", (request.params["id"],)).fetchone()
+        if row is None:
+            return _error(404, "NotFound", "Variant not found")
+        if "inventory_quantity" in variant:
+            quantity = variant["inventory_quantity"]
+            if not isinstance(quantity, int) or isinstance(quantity, bool):
+                return _error(400, "InvalidParameter", "inventory_quantity must be a whole number.")
+            default = db.execute("SELECT id FROM locations WHERE is_default = 1").fetchone()["id"]
+            self._write("variant-quantity", row["item_id"], default, quantity, tracking=quantity != 0)
+        row = db.execute("SELECT * FROM variants WHERE id = ?", (request.params["id"],)).fetchone()
+        total = db.execute("SELECT COALESCE(SUM(stock), 0) FROM levels WHERE item_id = ?", (row["item_id"],)).fetchone()[0]
+        return self._ok({"variant": {"id": row["id"], "product_id": row["product_id"], "sku": row["sku"] or "",
+                                     "barcode": row["barcode"] or "", "inventory_quantity": total if row["tracking"] else None}})
+
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    return Response(status, {"code": code, "message": message})
+
+
+def _not_connected() -> Response:
+    return _error(422, "InvalidParameter",
+                  "The inventory item is not stocked at this location; connect it first with POST /inventory_levels.")
