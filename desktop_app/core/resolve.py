@@ -150,6 +150,12 @@ class _Resolver:
         if not found and kind is KeyKind.SKU:
             found = fields[0].folded(key)
         if len(found) > 1:
+            # A shared SKU (Shoplazza and Zettle allow them): the row's other identity cell, e.g.
+            # the Variant ID of an export, settles which one is meant.
+            for alt_kind, alt in row.alt_keys.items():
+                alt_found = self.variants.exact(alt_kind, alt)
+                if len(alt_found) == 1 and any(v is alt_found[0] for v in found):
+                    return alt_found[0], None, None
             return None, None, RowIssue(row.row, row.key_column, codes.VARIANT_AMBIGUOUS,
                                         f"{_cap(label)} '{key}' belongs to {len(found)} variants in the store: "
                                         f"{_names(found)}.",
