@@ -54,9 +54,6 @@ class ApiError(Exception):
         super().__init__(message)
         self.status, self.error_type, self.violations = status, error_type, violations or []
 
-    def response(self) -> Response:
-        return error_response(self.status, self.error_type, str(self))
-
 
 def error_response(status: int, error_type: str, message: str, violations: list[dict[str, str]] | None = None) -> Response:
     return Response(status, {"developerMessage": message, "errorType": error_type, "violations": violations or []})
