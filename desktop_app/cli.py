@@ -13,6 +13,7 @@ import json
 import logging
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -131,15 +132,15 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         raise UsageError(f"Cannot start the {args.platform} sandbox: {exc}") from exc
     server = SandboxServer(app, port=args.port, latency_ms=args.latency)
 
-    def stop(*_: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)  # before the address is printed: a caller may stop us at once
-    print(json.dumps({"platform": args.platform, "url": server.url, "token": app.token}), flush=True)
+    stopped = threading.Event()
+    # Handlers only set a flag: the serving thread is shut down from here, never from a handler.
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    server.start()
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        print(json.dumps({"platform": args.platform, "url": server.url, "token": app.token}), flush=True)
+        while not stopped.wait(0.5):
+            pass
     finally:
         server.stop()
     return EXIT_OK

@@ -219,3 +219,29 @@ def test_sandbox_command_prints_its_address_first_and_stops_on_sigterm(tmp_path)
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
+
+
+def test_a_saved_mapping_profile_is_reused_by_name(store, tmp_path, capsys):
+    app, url = store
+    rows = [["Artikel", "Lager", "Menge"], ["TEE-S", "Main Warehouse", 31]]
+    first = write_csv(tmp_path / "a.csv", rows)
+    code, out = run(capsys, "import", str(first), "--platform", "genstore", "--url", url, "--json", "--dry-run",
+                    "--map", "Artikel=sku", "--map", "Lager=location", "--map", "Menge=available",
+                    "--save-profile", "Lager export")
+    assert code == 0 and out["changes"] == 1
+    code, out = run(capsys, "import", str(first), "--platform", "genstore", "--url", url, "--json",
+                    "--profile", "Lager export")
+    assert code == 0 and out["applied"] == 1 and app.level("TEE-S", "Main Warehouse") == 31
+    code, out = run(capsys, "import", str(first), "--platform", "genstore", "--url", url, "--profile", "nope")
+    assert code == 2 and "Lager export" in out
+
+
+def test_the_token_never_reaches_logs_or_reports(store, tmp_path, capsys, stocksheet_home):
+    app, url = store
+    sheet = write_csv(tmp_path / "s.csv", [["SKU", "Location", "Available"], ["NOPE", "Main Warehouse", 1]])
+    code, out = run(capsys, "import", str(sheet), "--platform", "genstore", "--url", url, "--json")
+    assert code == 1
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in stocksheet_home.rglob("*") if p.is_file()
+             and p.suffix in (".log", ".json", ".csv")]
+    texts.append(Path(out["report"]).read_text(encoding="utf-8-sig"))
+    assert texts and not any(app.token in t for t in texts)
