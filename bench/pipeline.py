@@ -76,15 +76,31 @@ def measure(kind: str, path: Path, variants: int, locations: int) -> dict:
         wb.close()
     else:
         from desktop_app.engine.prepare import prepare
-        preview = prepare(path, connector, catalog=catalog)
+        marks = [("import", time.perf_counter())]  # prepare reports the start of each stage
+        preview = prepare(path, connector, catalog=catalog,
+                          progress=lambda p: marks.append((p.stage, time.perf_counter())))
         n = len(preview.sheet.rows)
         assert not preview.issues, preview.issues[:3]
-        extra = {"changes": len(preview.plan.changes), "unchanged": len(preview.plan.unchanged)}
+        extra = {"changes": len(preview.plan.changes), "unchanged": len(preview.plan.unchanged),
+                 "stages": _stages(t0, marks)}
     seconds = time.perf_counter() - t0
     out = {"kind": kind, "rows": n, "seconds": seconds,
            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if kind == "pipeline":
         out.update(extra)
+    return out
+
+
+#: prepare's progress stages, named by the work that follows each one
+_STAGE_WORK = {"import": "import", "read": "read", "catalog": "catalog", "map": "map+validate",
+               "validate": "resolve", "fetch": "fetch", "diff": "diff+plan"}
+
+
+def _stages(t0: float, marks: list[tuple[str, float]]) -> dict[str, float]:
+    """Seconds per stage from the progress marks (the last mark, "plan", ends the run)."""
+    out = {"import": marks[0][1] - t0}
+    for (stage, start), (_, end) in zip(marks, marks[1:]):
+        out[_STAGE_WORK.get(stage, stage)] = out.get(_STAGE_WORK.get(stage, stage), 0.0) + end - start
     return out
 
 
@@ -116,6 +132,8 @@ def main() -> None:
         print(f"pipeline / openpyxl read-only = {p / o:.2f}x")
         print(f"openpyxl read-only / calamine = {o / c:.2f}x")
         print(f"plan: {results['pipeline']['changes']:,} changes, {results['pipeline']['unchanged']:,} unchanged")
+        stages = results["pipeline"]["stages"]
+        print("pipeline stages: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in stages.items()))
 
 
 if __name__ == "__main__":

@@ -45,9 +45,23 @@ def diff(targets: list[Target], live: Mapping[tuple[str, str], Level],
     changes: list[Change] = []
     found: list[RowIssue] = []
     get = live.get
+    append = changes.append
+    adjust, unchanged, increase, decrease, bind = Mode.ADJUST, Kind.UNCHANGED, Kind.INCREASE, Kind.DECREASE, Kind.BIND
     for t in targets:
-        before = get((t.variant.id, t.location.id))
+        v, loc = t.variant, t.location
+        before = get((v.id, loc.id))
         q = t.quantity
+        if type(q) is int and (before is None or type(before) is int) and t.seen is None:
+            # the hot path: numbers only, no "seen" check
+            if t.mode is adjust:
+                after, delta = (before or 0) + q, q
+            else:
+                after, delta = q, None if before is None else q - before
+            kind = (bind if before is None else unchanged if after == before else
+                    increase if after > before else decrease)
+            append(Change(t.row, t.column, v.id, v.product_id, loc.id, v.sku, loc.name, t.mode, before, after, kind,
+                          delta, None, v))
+            continue
         issue = None
         if t.mode is Mode.ADJUST:
             if before == INFINITE:

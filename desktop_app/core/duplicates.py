@@ -40,17 +40,17 @@ def _where(t: Target, others: list[Target]) -> str:
 
 def settle_duplicates(targets: list[Target], policy: "DuplicatePolicy") -> tuple[list[Target], list[RowIssue]]:
     """Targets with duplicates settled per ``policy`` (sheet order kept), and the issues."""
+    pairs = [(t.variant.id, t.location.id) for t in targets]
+    if len(set(pairs)) == len(pairs):
+        return targets, []  # the usual sheet: nothing to settle
     first: dict[tuple[str, str], int] = {}
     groups: dict[tuple[str, str], list[int]] = {}
-    for i, t in enumerate(targets):
-        pair = (t.variant.id, t.location.id)
+    for i, pair in enumerate(pairs):
         j = first.get(pair)
         if j is None:
             first[pair] = i
         else:
             groups.setdefault(pair, [j]).append(i)
-    if not groups:
-        return targets, []
     found: list[RowIssue] = []
     removed: set[int] = set()
     merged: dict[int, Target] = {}

@@ -9,6 +9,8 @@ Chunk indexes count from 0.
 """
 from __future__ import annotations
 
+from operator import attrgetter
+
 from desktop_app.core.models import Capabilities, Change, Chunk, Kind, Plan
 
 WRITTEN = frozenset({Kind.INCREASE, Kind.DECREASE, Kind.BIND})
@@ -24,19 +26,31 @@ def _request(caps: Capabilities, changes: list[Change]) -> str:
 
 
 def make_plan(changes: list[Change], caps: Capabilities) -> Plan:
-    ordered = sorted(changes, key=lambda c: c.row)  # stable: a wide row keeps its column order
-    write = [c for c in ordered if c.kind in WRITTEN]
+    ordered = sorted(changes, key=attrgetter("row"))  # stable: a wide row keeps its column order
+    write: list[Change] = []
+    unchanged: list[Change] = []
+    stale: list[Change] = []
+    increase, decrease, bind = Kind.INCREASE, Kind.DECREASE, Kind.BIND
+    for c in ordered:  # kinds compared with ``is``: a StrEnum's hash is a Python call
+        kind = c.kind
+        if kind is increase or kind is decrease or kind is bind:
+            write.append(c)
+        elif kind is Kind.UNCHANGED:
+            unchanged.append(c)
+        elif kind is Kind.STALE:
+            stale.append(c)
     size = max(1, caps.max_chunk)
-    groups: list[list[Change]] = []
     if caps.chunk_by == "product":
         by_product: dict[str, list[Change]] = {}
         for c in write:
             by_product.setdefault(c.product_id, []).append(c)
         products = list(by_product.values())
         groups = [[c for product in products[i:i + size] for c in product] for i in range(0, len(products), size)]
+        chunks = [Chunk(i, g, _request(caps, g)) for i, g in enumerate(groups)]
     else:
-        groups = [write[i:i + size] for i in range(0, len(write), size)]
-    return Plan(platform=caps.platform,
-                chunks=[Chunk(index=i, changes=g, request=_request(caps, g)) for i, g in enumerate(groups)],
-                unchanged=[c for c in ordered if c.kind is Kind.UNCHANGED],
-                stale=[c for c in ordered if c.kind is Kind.STALE])
+        groups = [[c] for c in write] if size == 1 else [write[i:i + size] for i in range(0, len(write), size)]
+        # every chunk but the last holds ``size`` changes and a text depends only on the length:
+        # compose the (at most two) texts once, not once per chunk (100k chunks at one change each)
+        texts = {len(g): _request(caps, g) for g in groups[:1] + groups[-1:]}
+        chunks = [Chunk(i, g, texts[len(g)]) for i, g in enumerate(groups)]
+    return Plan(platform=caps.platform, chunks=chunks, unchanged=unchanged, stale=stale)

@@ -30,9 +30,12 @@ class DuplicatePolicy(StrEnum):
     SUM = "sum"       # adjustments add up (set rows still conflict)
 
 
-def _index(pairs) -> tuple[dict[str, Variant], dict[str, list[Variant]]]:
+def _index(pairs: list[tuple[str, Variant]]) -> tuple[dict[str, Variant], dict[str, list[Variant]]]:
     """value → variant, plus value → all variants for values shared by several."""
-    first: dict[str, Variant] = {}
+    first = dict(reversed(pairs))  # the first variant of each value wins
+    if len(first) == len(pairs) and "" not in first and None not in first:
+        return first, {}  # every value filled and unique: the usual catalogue
+    first = {}
     shared: dict[str, list[Variant]] = {}
     for value, variant in pairs:
         if not value:
@@ -50,8 +53,16 @@ class _Field:
     def __init__(self, pairs: list[tuple[str, Variant]], *, fold: bool = False) -> None:
         self.pairs = pairs
         self.first, self.shared = _index(pairs)
-        self.fold = _index((v.casefold(), var) for v, var in pairs) if fold else None
+        self._fold = fold
+        self._folded: tuple[dict[str, Variant], dict[str, list[Variant]]] | None = None
         self._damage: DamageIndex[Variant] | None = None
+
+    @property
+    def fold(self) -> tuple[dict[str, Variant], dict[str, list[Variant]]] | None:
+        """The case-folded index (SKUs only), built on first use."""
+        if self._fold and self._folded is None:
+            self._folded = _index([(v.casefold(), var) for v, var in self.pairs])
+        return self._folded
 
     def exact(self, value: str) -> list[Variant]:
         found = self.first.get(value)
@@ -85,14 +96,24 @@ class _Variants:
             KeyKind.VARIANT_ID: [ids, external],
             KeyKind.EXTERNAL_ID: [external, ids],
         }
+        self._unique: list[tuple[KeyKind, dict[str, Variant | None]]] = []
+
+    def unique_map(self, kind: KeyKind) -> dict[str, Variant | None]:
+        """value → the one variant with exactly this value, or None when several share it; the
+        first of the kind's fields that holds the value decides. Built once per kind."""
+        for k, found in self._unique:  # compared with ``is``: hashing a StrEnum is a Python call
+            if k is kind:
+                return found
+        found = {}
+        for f in reversed(self.fields[kind]):
+            found.update(f.first)
+            found.update(dict.fromkeys(f.shared))
+        self._unique.append((kind, found))
+        return found
 
     def unique(self, kind: KeyKind, value: str) -> Variant | None:
         """The one variant with exactly this value (the hot path), else None."""
-        for f in self.fields[kind]:
-            found = f.first.get(value)
-            if found is not None:
-                return None if value in f.shared else found
-        return None
+        return self.unique_map(kind).get(value)
 
     def exact(self, kind: KeyKind, value: str) -> list[Variant]:
         for f in self.fields[kind]:
@@ -143,7 +164,7 @@ class _Resolver:
         kind, key = row.key_kind, row.key
         variant = self.variants.unique(kind, key)
         if variant is not None:
-            return variant, None, self._conflict(row, variant) if row.alt_keys else None
+            return variant, None, self.conflict(row, variant) if row.alt_keys else None
         label = KEY_LABEL[kind]
         fields = self.variants.fields[kind]
         found = self.variants.exact(kind, key)
@@ -162,7 +183,7 @@ class _Resolver:
                                         "Match these rows by barcode or variant id instead (--key), or make the "
                                         f"{label}s unique in the store.")
         if found:
-            return found[0], None, self._conflict(row, found[0])
+            return found[0], None, self.conflict(row, found[0])
         damaged = None
         for f in fields:
             hit = f.damage.match(key)
@@ -172,7 +193,7 @@ class _Resolver:
                 break
         if damaged and len({id(item) for _, item in damaged.matches}) == 1:
             value, variant = damaged.matches[0]
-            return variant, f"{label} {key} matched {value}: {DID[damaged.damage]}", self._conflict(row, variant)
+            return variant, f"{label} {key} matched {value}: {DID[damaged.damage]}", self.conflict(row, variant)
         for alt_kind, alt in row.alt_keys.items():
             alt_found = self.variants.exact(alt_kind, alt)
             if len(alt_found) == 1:
@@ -185,7 +206,7 @@ class _Resolver:
         return None, None, RowIssue(row.row, row.key_column, codes.VARIANT_NOT_FOUND,
                                     f"{_cap(label)} '{key}' is not in the store.", hint)
 
-    def _conflict(self, row: StockRow, variant: Variant) -> RowIssue | None:
+    def conflict(self, row: StockRow, variant: Variant) -> RowIssue | None:
         unique = self.variants.unique
         for alt_kind, alt in row.alt_keys.items():
             other = unique(alt_kind, alt)
@@ -272,21 +293,44 @@ def resolve(rows: list[StockRow], catalog: Catalog, *, duplicates: DuplicatePoli
     found: list[RowIssue] = []
     variant_of = resolver.variant
     location_of = resolver.location
-    last_key: tuple | None = None
+    unique_map = resolver.variants.unique_map
+    known_locations: dict[str | None, Location] = {}  # location refs already resolved without an issue
+    key_kind = unique = alt_kind_seen = alt_unique = None
+    last_row = last_key = last_kind = last_alts = variant = repaired = issue = None
     for row in rows:
-        key = (row.row, row.key, row.key_kind)
-        if key != last_key:  # a wide row's cells share one key: resolve and report it once
-            variant, repaired, issue = variant_of(row)
-            last_key = key
+        number, key, kind, alts = row.row, row.key, row.key_kind, row.alt_keys
+        # The cells of a wide row share their identity: resolve and report it once. Consecutive
+        # rows with the same identity cells (a long sheet's locations of one variant) share the
+        # variant found, not an issue: each row reports its own.
+        if (key != last_key or kind is not last_kind or alts != last_alts
+                or (issue is not None and number != last_row)):
+            last_row, last_key, last_kind, last_alts = number, key, kind, alts
+            if kind is not key_kind:
+                key_kind, unique = kind, unique_map(kind)
+            variant = unique.get(key)  # the hot path: a key naming exactly one variant…
+            repaired = issue = None
+            if variant is None:
+                variant, repaired, issue = variant_of(row)
+            else:
+                for alt_kind, alt in alts.items():  # … that no other identity cell contradicts
+                    if alt_kind is not alt_kind_seen:
+                        alt_kind_seen, alt_unique = alt_kind, unique_map(alt_kind)
+                    other = alt_unique.get(alt)
+                    if other is not None and other is not variant:
+                        issue = resolver.conflict(row, variant)
+                        break
             if issue is not None:
                 found.append(issue)
-        location, loc_issue = location_of(row)
-        if loc_issue is not None:
-            found.append(loc_issue)
+        location = known_locations.get(row.location_ref)
+        if location is None:
+            location, loc_issue = location_of(row)
+            if loc_issue is not None:
+                found.append(loc_issue)
+            elif location is not None:
+                known_locations[row.location_ref] = location
         if variant is None or location is None or issue is not None:
             continue
-        targets.append(Target(row=row.row, column=row.column, variant=variant, location=location, mode=row.mode,
-                              quantity=row.quantity, seen=row.seen, repaired=repaired))
+        targets.append(Target(number, row.column, variant, location, row.mode, row.quantity, row.seen, repaired))
     from desktop_app.core.duplicates import settle_duplicates
 
     targets, dup_issues = settle_duplicates(targets, duplicates)

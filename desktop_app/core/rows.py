@@ -107,7 +107,9 @@ def extract_rows(sheet: RawSheet, mapping: SheetMapping, *, key: KeyKind | None 
     found_issues: list[RowIssue] = []
     skipped: list[int] = []
     low, high = -MAX_QUANTITY, MAX_QUANTITY
-    for number, cells in sheet.rows:
+
+    def careful(number: int, cells: tuple[Any, ...]) -> None:
+        """One row, every case handled (issues, blanks, wide rows, text quantities)."""
         width = len(cells)
         found: list[tuple[tuple, Any]] = []
         problems: list[RowIssue] = []
@@ -134,7 +136,7 @@ def extract_rows(sheet: RawSheet, mapping: SheetMapping, *, key: KeyKind | None 
             else:
                 found_issues.append(RowIssue(number, first_q, codes.QTY_BLANK, "The quantity is blank.",
                                              "Enter the new level, or delete the row to leave this stock unchanged."))
-            continue
+            return
         if groups and len(found) > 1:
             problems += _conflicts(number, found, groups)
 
@@ -191,8 +193,8 @@ def extract_rows(sheet: RawSheet, mapping: SheetMapping, *, key: KeyKind | None 
                     seen = None
 
         if problems:
-            found_issues += problems
-            continue
+            found_issues.extend(problems)
+            return
         for spec, quantity in found:
             location = spec[3]
             out.append(StockRow(
@@ -200,6 +202,47 @@ def extract_rows(sheet: RawSheet, mapping: SheetMapping, *, key: KeyKind | None 
                 location_ref=location if location is not None else location_ref,
                 location_column=None if location is not None else loc_header,
                 mode=spec[2], quantity=quantity, seen=seen, alt_keys=alts))
+
+    # The common shape (one long quantity column; a location column, or none in a one-location
+    # store; no "seen" column) takes a fast path while a row is plain: a whole quantity in range,
+    # identity cells of clean text, a location cell that needs no more than stripping (what
+    # ``clean_key`` does to it). Any other row, and any other shape, goes the careful way.
+    if len(qspecs) != 1 or qspecs[0][3] is not None or seen_idx is not None:
+        for number, cells in sheet.rows:
+            careful(number, cells)
+        return out, found_issues, skipped
+    q_idx, q_header, mode = qspecs[0][:3]
+    k_idx, k_header, k_kind = kspecs[0]
+    alt_specs = [(idx, kind) for idx, _, kind in kspecs[1:]]
+    top = max(q_idx, k_idx, loc_idx or 0, *(idx for idx, _ in alt_specs))
+    append = out.append
+    for number, cells in sheet.rows:
+        if len(cells) <= top:
+            careful(number, cells)
+            continue
+        quantity, key = cells[q_idx], cells[k_idx]
+        if (type(quantity) is not int or not low < quantity < high or type(key) is not str or not key
+                or key[0] in _SPECIAL or key[-1] == " "):
+            careful(number, cells)
+            continue
+        ref = None
+        if loc_idx is not None:
+            ref = cells[loc_idx]
+            if type(ref) is not str or not (ref := ref.strip()) or ref[0] in "'=":
+                careful(number, cells)
+                continue
+        alts: dict[KeyKind, str] = {}
+        for idx, kind in alt_specs:
+            value = cells[idx]
+            if value is None:
+                continue
+            if type(value) is not str or not value or value[0] in _SPECIAL or value[-1] == " ":
+                break
+            alts[kind] = value
+        else:
+            append(StockRow(number, q_header, key, k_kind, k_header, ref, loc_header, mode, quantity, None, alts))
+            continue
+        careful(number, cells)
     return out, found_issues, skipped
 
 

@@ -10,7 +10,7 @@ text unchanged but store it as an explicit string cell (see ``writer``).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Sequence
 
 from desktop_app.core.models import CellError
 
@@ -82,6 +82,25 @@ def clean_book_value(value: Any) -> Any:
             return int(value)
         return value
     return value
+
+
+def clean_book_column(values: Sequence[Any]) -> Sequence[Any]:
+    """``[clean_book_value(v) for v in values]``, a whole column at a time.
+
+    Columns of one type (all text, all numbers: nearly every column of a stock sheet) are
+    cleaned by C-level ``map`` calls; any other column, or a text column holding an error
+    literal, goes cell by cell."""
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        texts = list(map(str.strip, values))
+        if ERROR_LITERALS.isdisjoint(texts):
+            if "" in texts:
+                return [text or None for text in texts]
+            return texts
+    elif kinds == {float}:
+        if all(map(float.is_integer, values)):
+            return list(map(int, values))
+    return list(map(clean_book_value, values))
 
 
 def header_text(value: Any) -> str:

@@ -8,8 +8,7 @@ Both readers (``text`` and ``workbook``) produce ``(row_number, cells)`` pairs w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import chain
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from desktop_app.core.errors import SheetReadError
 from desktop_app.core.mapping import header_score
@@ -23,6 +22,16 @@ HEADER_SEARCH_ROWS = 30
 EXPECTED_COLUMNS = "SKU, Barcode, Location, Available"
 
 Row = tuple[int, list[Any]]
+
+
+class ColumnarRows(Iterator[Row]):
+    """A row stream that can also hand over all its remaining rows at once, cleaned a column at
+    a time (``columns[j][i]`` is cell ``j`` of row ``numbers[i]``, every column as long as
+    ``numbers``). Readers of rectangular data (workbooks) provide it; ``assemble`` then builds
+    the body without a Python loop per cell."""
+
+    def take_columns(self) -> tuple[Sequence[int], list[Sequence[Any]]]:
+        raise NotImplementedError
 
 
 @dataclass(slots=True)
@@ -92,15 +101,28 @@ def assemble(found: Probe, *, path: str, fmt: str, where: str, sheet_name: str |
     assert bounds is not None  # a scored header has at least one text cell
     lo, hi = bounds
     body: list[Row] = []
-    for number, cells in chain(found.head[found.header_index + 1:], found.rest):
+    for number, cells in found.head[found.header_index + 1:]:
         span = _bounds(cells)
         if span is None:
             continue
-        if span[0] < lo:
-            lo = span[0]
-        if span[1] > hi:
-            hi = span[1]
+        lo, hi = min(lo, span[0]), max(hi, span[1])
         body.append((number, cells))
+    block = found.rest.take_columns() if isinstance(found.rest, ColumnarRows) else None
+    if block is None:
+        for number, cells in found.rest:
+            span = _bounds(cells)
+            if span is None:
+                continue
+            if span[0] < lo:
+                lo = span[0]
+            if span[1] > hi:
+                hi = span[1]
+            body.append((number, cells))
+    else:
+        used = [j for j, column in enumerate(block[1])
+                if column[0] is not None or column.count(None) != len(column)]
+        if used:
+            lo, hi = min(lo, used[0]), max(hi, used[-1] + 1)
     width = hi - lo
     headers = [header_text(v) for v in header_cells[lo:hi]]
     headers += [""] * (width - len(headers))
@@ -111,6 +133,22 @@ def assemble(found: Probe, *, path: str, fmt: str, where: str, sheet_name: str |
         if len(part) < width:
             part += [None] * (width - len(part))
         append((number, tuple(part)))
+    if block is not None:
+        rows += _block_rows(*block, lo=lo, hi=hi)
     return RawSheet(path=path, format=fmt, sheet_name=sheet_name, header_row=header_number,
                     headers=headers, rows=rows, encoding=encoding, delimiter=delimiter,
                     sheet_names=list(sheet_names or []))
+
+
+def _block_rows(numbers: Sequence[int], columns: list[Sequence[Any]], *, lo: int, hi: int,
+                ) -> list[tuple[int, tuple[Any, ...]]]:
+    """The rows of a ``ColumnarRows`` block cut to columns ``lo:hi``, empty rows dropped."""
+    if not numbers:
+        return []
+    kept = list(columns[lo:hi])
+    kept += [(None,) * len(numbers)] * (hi - lo - len(kept))
+    rows = list(zip(numbers, zip(*kept)))
+    if all(None in column for column in kept):  # only then can a row be empty
+        width = hi - lo
+        rows = [row for row in rows if row[1].count(None) != width]
+    return rows

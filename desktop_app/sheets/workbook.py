@@ -11,6 +11,9 @@ What calamine does that we correct for:
   XLSX/XLSM we find them in the sheet's XML (``_xlsx_errors``) and put a ``CellError`` back; XLS
   and ODS error cells stay blank (ODS usually stores the error's text, which is recognised).
 * ``iter_rows()`` on a sheet with no cells fails, so empty sheets are checked first.
+
+Below the header a sheet is cleaned a column at a time (``cells.clean_book_column``): a column
+of one type costs a few C-level passes instead of a Python call per cell.
 """
 from __future__ import annotations
 
@@ -18,15 +21,15 @@ import posixpath
 import re
 import zipfile
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator, Sequence
 from xml.etree import ElementTree
 
-from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, PasswordError, SheetTypeEnum
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum
 
 from desktop_app.core.errors import SheetReadError
 from desktop_app.core.models import CellError
-from desktop_app.sheets.cells import clean_book_value
-from desktop_app.sheets.table import Row
+from desktop_app.sheets.cells import clean_book_column, clean_book_value
+from desktop_app.sheets.table import ColumnarRows, Row
 
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?\bt=\"e\"[^>]*)>(.*?)</(?:\w+:)?c>", re.S)
 _CELL_REF = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
@@ -66,24 +69,69 @@ class Book:
         except CalamineError as exc:
             raise SheetReadError(f"Sheet '{sheet_name}' of {self.name} can't be read ({exc}). The file may "
                                  "be damaged; open it in your spreadsheet program and save it again.") from None
-        errors = _xlsx_errors(self.path, sheet_name) if self._is_zip else {}
-        return _sheet_rows(sheet, errors)
+        if sheet.start is None:  # no cells at all
+            return iter(())
+        path = self.path if self._is_zip else None
+        return _SheetRows(list(sheet.iter_rows()), first_col=sheet.start[1],
+                          find_errors=lambda: _xlsx_errors(path, sheet_name) if path else {})
 
 
-def _sheet_rows(sheet: CalamineSheet, errors: dict[tuple[int, int], str]) -> Iterator[Row]:
-    start = sheet.start
-    if start is None:  # no cells at all
-        return
-    first_col = start[1]
-    error_rows = {r for r, _ in errors}
-    clean = clean_book_value
-    for index, values in enumerate(sheet.iter_rows()):
-        cells = [clean(v) for v in values]
-        if index in error_rows:
-            for (r, c), text in errors.items():
-                if r == index and 0 <= c - first_col < len(cells):
-                    cells[c - first_col] = CellError(text)
-        yield index + 1, cells
+class _SheetRows(ColumnarRows):
+    """A sheet's rows, cleaned (``cells.clean_book_value``) with error cells put back: one at a
+    time for the header probe, then the rest a column at a time.
+
+    An error cell reads as "", like a blank one, so the sheet's XML is searched for errors only
+    once a "" turns up: a sheet without blanks can have no error cells."""
+
+    def __init__(self, raw: list[list[Any]], *, first_col: int,
+                 find_errors: Callable[[], dict[tuple[int, int], str]]) -> None:
+        self._raw = raw
+        self._next = 0
+        self._first_col = first_col
+        self._find_errors = find_errors
+        self._errors: dict[tuple[int, int], str] | None = None
+        self._error_rows: set[int] = set()
+
+    def __next__(self) -> Row:
+        index = self._next
+        if index >= len(self._raw):
+            raise StopIteration
+        self._next = index + 1
+        raw = self._raw[index]
+        cells = [clean_book_value(v) for v in raw]
+        if "" in raw:
+            errors, error_rows = self._load_errors()
+            if index in error_rows:
+                for (r, c), text in errors.items():
+                    if r == index and 0 <= c - self._first_col < len(cells):
+                        cells[c - self._first_col] = CellError(text)
+        return index + 1, cells
+
+    def take_columns(self) -> tuple[Sequence[int], list[Sequence[Any]]]:
+        start, end = self._next, len(self._raw)
+        rest, self._raw, self._next = self._raw[start:], [], 0  # handed over: the stream is exhausted
+        width = max(map(len, rest), default=0)
+        if min(map(len, rest), default=0) != width:  # calamine's rows are all as wide; just in case
+            rest = [cells + [None] * (width - len(cells)) for cells in rest]
+        raw_columns = list(zip(*rest))
+        del rest
+        columns = [clean_book_column(column) for column in raw_columns]
+        if any("" in column for column in raw_columns):
+            patched: dict[int, list[Any]] = {}
+            for (r, c), text in self._load_errors()[0].items():
+                j = c - self._first_col
+                if r >= start and 0 <= j < width:
+                    if j not in patched:
+                        patched[j] = columns[j] = list(columns[j])
+                    patched[j][r - start] = CellError(text)
+        return range(start + 1, end + 1), columns
+
+    def _load_errors(self) -> tuple[dict[tuple[int, int], str], set[int]]:
+        """``({(row0, col0): text}, rows with errors)``, read from the file on first use."""
+        if self._errors is None:
+            self._errors = self._find_errors()
+            self._error_rows = {r for r, _ in self._errors}
+        return self._errors, self._error_rows
 
 
 def _column_index(letters: bytes) -> int:

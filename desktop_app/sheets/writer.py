@@ -19,10 +19,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
 from desktop_app.core.errors import InputError
 from desktop_app.core.models import CellError
 from desktop_app.sheets.cells import is_formula_like, neutralise
@@ -67,6 +63,12 @@ def write_table(path: str | os.PathLike[str], headers: list[str], rows: Iterable
 
 
 def _write_xlsx(path: Path, *, headers: list[str], rows: Iterable[Sequence[Any]], sheet_name: str) -> None:
+    # openpyxl is imported when a workbook is written, not with the package: importing it costs
+    # ~50 ms that reading a sheet (``engine.prepare``) shouldn't pay
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(sheet_name.translate(_SHEET_NAME_BAD)[:_SHEET_NAME_MAX] or "Stock")
     sheet.freeze_panes = "A2"
@@ -97,6 +99,8 @@ def _discard(sheet: Any) -> None:
 
 
 def _append_rows(sheet: Any, rows: Iterable[Sequence[Any]]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+
     for row in rows:
         out: list[Any] = list(row)
         for i, value in enumerate(out):
