@@ -1,7 +1,9 @@
 """The composition root: the one place where things are wired together for the window.
 
 It starts the embedded demo store (a sandbox on loopback, state under STOCKSHEET_HOME/demo),
-connects a connector, wraps it in an ``engine.workspace.Workspace`` and hands that to the GUI.
+connects a connector, wraps it in an ``engine.workspace.Workspace`` and hands that — plus a
+``connect`` factory for real stores and the sample sheets — to the GUI, which never imports a
+connector or httpx.
 """
 from __future__ import annotations
 
@@ -10,30 +12,43 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-NO_DISPLAY = ("Stocksheet needs a display to open its window, and none was found (DISPLAY/WAYLAND_DISPLAY "
-              "are unset). Run it under a virtual screen with `xvfb-run -a make run`, or use the command "
-              "line: `stocksheet import SHEET.xlsx --platform genstore --url … --dry-run` (see README).")
+NO_DISPLAY = ("Stocksheet needs a display to open its window, and none was found (DISPLAY and WAYLAND_DISPLAY "
+              "are unset). Run it under a virtual screen with `xvfb-run -a make run` (or `xvfb-run -a stocksheet "
+              "gui`), or use the command line instead: `stocksheet import SHEET.xlsx --platform genstore --url "
+              "URL --dry-run` (see `stocksheet --help`).")
+
+SAMPLES_DIR = Path(__file__).resolve().parents[1] / "resources" / "samples"
+SAMPLE_ORDER = ["demo-long.xlsx", "demo-long.csv", "shopify-inventory.csv", "demo-wide.xlsx"]
 
 
 def has_display() -> bool:
-    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "vnc"):
+    if os.environ.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal", "vnc")):
         return True
     if sys.platform in ("win32", "darwin"):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-class DemoStore:
-    """The embedded demo store: a Genstore sandbox served in a background thread."""
+def sample_sheets(directory: Path = SAMPLES_DIR) -> list[Path]:
+    """The sample sheets shipped for the demo store, in the order the start page offers them."""
+    found = [directory / n for n in SAMPLE_ORDER if (directory / n).is_file()]
+    return found
 
-    def __init__(self, platform: str = "genstore") -> None:
+
+class DemoStore:
+    """The embedded demo store: a sandbox served on 127.0.0.1 in a background thread."""
+
+    def __init__(self, platform: str = "genstore", *, catalog: str = "demo", state_dir: Path | None = None,
+                 rate: str = "default", latency_ms: float = 0.0) -> None:
         from desktop_app.engine.paths import demo_state_path
         from desktop_app.sandbox.http import SandboxServer
         from desktop_app.sandbox.registry import create_app
         self.platform = platform
-        self.app = create_app(platform, catalog="demo", state=demo_state_path() / f"{platform}.sqlite3",
-                              rate="default")
-        self.server = SandboxServer(self.app).start()
+        state_dir = Path(state_dir) if state_dir else demo_state_path()
+        state_dir.mkdir(parents=True, exist_ok=True)
+        name = platform if catalog == "demo" else f"{platform}-{catalog.replace(':', '-')}"
+        self.app = create_app(platform, catalog=catalog, state=state_dir / f"{name}.sqlite3", rate=rate)
+        self.server = SandboxServer(self.app, latency_ms=latency_ms).start()
 
     def workspace(self):
         from desktop_app.engine.workspace import StoreInfo, Workspace
@@ -47,22 +62,53 @@ class DemoStore:
         self.server.stop()
 
 
-def run_gui(file: Path | None = None, *, argv: Sequence[str] = ()) -> int:
+def connect_store(*, platform: str, url: str, token: str):
+    """A Workspace on a real store (blocking: the GUI calls it from its runner)."""
+    from desktop_app.engine.workspace import StoreInfo, Workspace
+    from desktop_app.platforms.http import check_url
+    from desktop_app.platforms.registry import connect
+    url = check_url(url)
+    connector = connect(platform, url, token)
+    host = url.split("://", 1)[-1].rstrip("/")
+    return Workspace(connector, StoreInfo(platform=platform, url=url, name=host))
+
+
+def platforms() -> list[str]:
+    from desktop_app.platforms.registry import PLATFORMS
+    return list(PLATFORMS)
+
+
+def build_window(workspace, *, settings=None):
+    """The main window wired to ``workspace``, a real-store factory and the sample sheets."""
+    from desktop_app.gui.main_window import MainWindow
+    return MainWindow(workspace, settings=settings, samples=sample_sheets(), connect=connect_store,
+                      platforms=platforms())
+
+
+def run_gui(file: Path | None = None, *, argv: Sequence[str] = (), screenshot: Path | None = None) -> int:
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.engine.logs import setup_logging
-    from desktop_app.gui.main_window import MainWindow
+    from desktop_app.gui.errors import install_excepthook
+    from desktop_app.gui.settings import Settings
+    from desktop_app.gui.theme import apply_theme
     setup_logging()
     qapp = QApplication.instance() or QApplication([sys.argv[0]])
     qapp.setApplicationName("Stocksheet")
     qapp.setOrganizationName("Stocksheet")
+    settings = Settings()
+    apply_theme(qapp, os.environ.get("STOCKSHEET_THEME") or settings.get("appearance/theme"))
     demo = DemoStore()
-    window = MainWindow(demo.workspace())
+    window = build_window(demo.workspace(), settings=settings)
+    install_excepthook(lambda: window)
     window.show()
-    if file:
+    if screenshot is not None:
+        from desktop_app.gui.screenshot import take_screenshot
+        take_screenshot(window, Path(screenshot), sample=Path(file) if file else next(iter(sample_sheets()), None))
+    elif file:
         window.open_file(Path(file))
     try:
         return qapp.exec()

@@ -1,69 +1,140 @@
-"""Submit a prepared plan: write each chunk, collect per-change outcomes, report progress.
+"""Submit a prepared plan: journalled, rate-saturating, exactly-once, resumable.
 
-This is the plain sequential submitter of the foundation; the hardened one (rate limiter,
-concurrency, retries, journal, resume, undo) replaces ``submit`` behind the same signature.
+``submit(preview, connector, progress=, cancel=)`` journals the run and its whole plan
+(``engine.journal``), then writes the chunks through ``engine.executor``: up to
+``capabilities.max_in_flight`` requests at once under a client-side limiter shaped like the
+platform's bucket (``engine.limiter``), retries with backoff (``engine.retry``), a re-read of
+the live levels right before each chunk (a level that moved since the preview is not
+overwritten), and no blind resend of a write that got no answer. ``engine.runs`` resumes and
+undoes journalled runs through the same ``execute``.
 """
 from __future__ import annotations
 
-import time
+from dataclasses import asdict
+from typing import Any, Literal, TypeAlias
 
-from desktop_app.core.errors import AuthError, PlatformError, UnreachableError
-from desktop_app.core.models import Chunk
-from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
+from desktop_app.core.models import Capabilities
+from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
 from desktop_app.core.results import RowOutcome, RunResult, Status
+from desktop_app.engine.executor import NOT_APPLIED, Executor, Settled, Unit
+from desktop_app.engine.journal import CANCELLED, FINISHED, INTERRUPTED, PLANNED, Entry, Journal
+from desktop_app.engine.limiter import RateLimiter, Unlimited
 from desktop_app.engine.prepare import Preview, change_outcome, summarise
-from desktop_app.platforms.base import ChangeOutcome, Connector
+from desktop_app.engine.retry import Backoff, Gate
+from desktop_app.platforms.base import Connector
+
+#: "default": the platform's documented bucket; None: no limit; (burst, per second): explicit
+RateSpec: TypeAlias = Literal["default"] | None | tuple[int, float]
 
 
 def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback = no_progress,
-           cancel: CancelToken | None = None) -> RunResult:
+           cancel: CancelToken | None = None, journal: Journal | None = None, rate: RateSpec = "default",
+           backoff: Backoff | None = None, fresh_seconds: float = 2.0) -> RunResult:
+    """Write the preview's plan. Row problems are outcomes; the run stops (resumable, reported as
+    cancelled with the unsent rows ``pending``) on a cancel, a refused token or an unreachable store."""
     cancel = cancel or CancelToken()
-    plan = preview.plan
-    total = len(plan.changes)
-    outcomes = [o for o in preview.outcomes() if o.status is not Status.PENDING]
-    done = requests = 0
-    aborted = False
-    started = time.monotonic()
-    pending_chunks = list(plan.chunks)
-    while pending_chunks:
-        chunk = pending_chunks.pop(0)
-        if cancel.cancelled:
-            pending_chunks.insert(0, chunk)
-            aborted = True
-            break
-        try:
-            results = connector.apply(chunk)
-            requests += 1
-        except (AuthError, UnreachableError) as exc:
-            pending_chunks.insert(0, chunk)
-            aborted = True
-            outcomes += _failed(chunk, str(exc), Status.PENDING)
-            pending_chunks.pop(0)
-            break
-        except PlatformError as exc:
-            requests += 1
-            outcomes += _failed(chunk, str(exc), Status.FAILED)
-        else:
-            outcomes += [_outcome(r) for r in results]
-        done += len(chunk.changes)
-        elapsed = time.monotonic() - started
-        rate = requests / elapsed if elapsed > 0 else None
-        eta = (total - done) / (done / elapsed) if done and elapsed > 0 else None
-        progress(Progress(stage="submit", done=done, total=total, rate=rate, eta_seconds=eta, chunk=chunk.index))
-    for chunk in pending_chunks:
-        outcomes += _failed(chunk, "Not sent: the run stopped before this change.", Status.PENDING)
-    result = summarise(preview, outcomes, requests=requests, dry_run=False, cancelled=aborted)
-    return result
+    own_journal = journal is None
+    journal = journal or Journal()
+    try:
+        caps = connector.capabilities
+        planned = {id(c): chunk.index for chunk in preview.plan.chunks for c in chunk.changes}
+        entries = [Entry(seq=i, chunk=planned.get(id(c)), change=c,
+                         state=PLANNED if id(c) in planned else str(change_outcome(c).status))
+                   for i, c in enumerate(preview.changes)]
+        for c in preview.plan.changes:          # a planner that adds changes of its own
+            if not any(e.change is c for e in entries):
+                entries.append(Entry(seq=len(entries), chunk=planned[id(c)], change=c, state=PLANNED))
+        notes = [o for o in preview.outcomes() if o.status in (Status.INVALID, Status.SKIPPED)]
+        options = {**_plain(asdict(preview.options)), "rate": rate_to_json(rate)}
+        totals = {"rows": len(preview.sheet.rows), "invalid": len(preview.invalid_rows)}
+        run_id = journal.start_run(kind="import", platform=caps.platform, url=connector.url, sheet=preview.sheet.path,
+                                   options=options, totals=totals, entries=entries,
+                                   chunks={ch.index: ch.request for ch in preview.plan.chunks}, notes=notes)
+        by_chunk: dict[int, list[Entry]] = {}
+        for e in entries:
+            if e.chunk is not None:
+                by_chunk.setdefault(e.chunk, []).append(e)
+        units = [Unit(chunk=ch.index, request=ch.request, entries=by_chunk.get(ch.index, []))
+                 for ch in preview.plan.chunks]
+        settled, executor = execute(run_id=run_id, journal=journal, connector=connector, units=units,
+                                    force_stale=preview.options.force_stale, rate=rate, backoff=backoff,
+                                    fresh_seconds=fresh_seconds, progress=progress, cancel=cancel)
+        outcomes = [o for o in preview.outcomes() if o.status is not Status.PENDING]
+        outcomes += [settled_outcome(s) for s in settled.values()]
+        result = summarise(preview, outcomes, requests=executor.gate.requests, dry_run=False,
+                           cancelled=journal.run(run_id).state != FINISHED)
+        result.run_id = run_id
+        return result
+    finally:
+        if own_journal:
+            journal.close()
 
 
-def _outcome(r: ChangeOutcome) -> RowOutcome:
-    if r.ok:
-        return change_outcome(r.change, status=Status.APPLIED)
-    out = change_outcome(r.change, status=Status.FAILED, message=r.error, code=r.code or "platform-rejected")
-    out.hint = "Fix the value or the store's setup, then import the error report again."
+def execute(*, run_id: str, journal: Journal, connector: Connector, units: list[Unit], force_stale: bool,
+            rate: RateSpec, backoff: Backoff | None, fresh_seconds: float, progress: ProgressCallback,
+            cancel: CancelToken) -> tuple[dict[int, Settled], Executor]:
+    """Run the units of a journalled run and record how it ended."""
+    caps = connector.capabilities
+    limiter = make_limiter(rate, caps)
+    gate = Gate(limiter=limiter, backoff=backoff or Backoff(), cancel=cancel)
+    executor = Executor(run_id=run_id, journal=journal, connector=connector, gate=gate, force_stale=force_stale,
+                        progress=progress, group=group_size(limiter, caps, fresh_seconds))
+    try:
+        settled = executor.run(units)
+    finally:
+        pending = any(s.status is Status.PENDING for s in executor.settled.values())
+        state = CANCELLED if cancel.cancelled else INTERRUPTED if (executor.stopped_by or pending) else FINISHED
+        journal.finish(run_id, state, requests=gate.requests)
+    if executor.stopped_by is not None and not cancel.cancelled:
+        reason = str(executor.stopped_by)
+        for s in settled.values():
+            if s.status is Status.PENDING and s.code == NOT_APPLIED and "Resume" not in s.message:
+                s.message = f"Not sent: the run stopped before this change ({reason}). Resume the run to finish it."
+    return settled, executor
+
+
+def make_limiter(rate: RateSpec, caps: Capabilities) -> RateLimiter | Unlimited:
+    if rate is None:
+        return Unlimited()
+    burst, per_second = (caps.rate_burst, caps.rate_per_second) if rate == "default" else rate
+    return RateLimiter(burst=burst, per_second=per_second)
+
+
+def group_size(limiter: RateLimiter | Unlimited, caps: Capabilities, fresh_seconds: float) -> int:
+    """Chunks per pre-write re-read: as many as one worker writes within ``fresh_seconds``."""
+    if isinstance(limiter, Unlimited):
+        return 32
+    return max(1, min(32, int(limiter.per_second * fresh_seconds / max(1, caps.max_in_flight))))
+
+
+def settled_outcome(s: Settled) -> RowOutcome:
+    out = change_outcome(s.change, status=s.status, message=s.message, code=s.code)
+    if s.status is Status.FAILED and not out.hint:
+        out.hint = "Fix the value or the store's setup, then import the error report again."
+    if s.status is Status.PENDING:
+        out.hint = "Run `stocksheet resume` with the run id to finish the run."
     return out
 
 
-def _failed(chunk: Chunk, message: str, status: Status) -> list[RowOutcome]:
-    code = "not-applied" if status is Status.PENDING else "platform-rejected"
-    return [change_outcome(c, status=status, message=message, code=code) for c in chunk.changes]
+def rate_to_json(rate: RateSpec) -> Any:
+    return rate if rate in ("default", None) else list(rate)
+
+
+def rate_from_json(value: Any) -> RateSpec:
+    if value in ("default", None):
+        return value
+    burst, per_second = value
+    return int(burst), float(per_second)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+__all__ = ["submit", "execute", "RateSpec", "make_limiter", "settled_outcome"]

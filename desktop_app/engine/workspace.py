@@ -55,6 +55,23 @@ class Workspace:
         from desktop_app.engine.submit import submit
         return submit(preview, self.connector, progress=progress, cancel=cancel)
 
+    def history(self) -> list:
+        """Past runs (``engine.runs.RunSummary``), newest first."""
+        from desktop_app.engine.runs import history
+        return history()
+
+    def resume(self, run_id: str, *, progress: ProgressCallback = no_progress,
+               cancel: CancelToken | None = None) -> RunResult:
+        """Finish an interrupted run of this store exactly once."""
+        from desktop_app.engine.runs import resume
+        return resume(run_id, self.connector, progress=progress, cancel=cancel)
+
+    def undo(self, run_id: str, *, force: bool = False, progress: ProgressCallback = no_progress,
+             cancel: CancelToken | None = None) -> RunResult:
+        """Restore the levels a run changed (levels moved since are stale unless ``force``)."""
+        from desktop_app.engine.runs import undo
+        return undo(run_id, self.connector, force=force, progress=progress, cancel=cancel)
+
     def save_report(self, preview: Preview, result: RunResult, path: Path) -> str | None:
         return write_problem_report(preview, result, path)
 

@@ -37,6 +37,7 @@ class RequestGate(Protocol):
     per thread through ``REQUEST_GATE`` so no connector has to pass it along."""
 
     cancel: CancelToken
+    transient_retries: int                                       # for reads: 5xx, resets (safe to repeat)
 
     def before_send(self, *, write: bool) -> None: ...          # waits for the limiter; may raise CancelledError
 
@@ -126,6 +127,7 @@ class HttpClient:
         knows whether they name a row's problem."""
         limited = transient = 0
         gate = REQUEST_GATE.get()
+        transient_limit = gate.transient_retries if gate is not None else self.retry.transient_retries
         while True:
             if gate is not None:
                 gate.before_send(write=write)
@@ -139,7 +141,7 @@ class HttpClient:
                 if write:
                     raise AmbiguousWriteError(f"The {self.platform} store did not answer a write ({method} {path}); "
                                               "it may or may not have been applied.") from exc
-                if transient < self.retry.transient_retries and not isinstance(exc, httpx.TimeoutException):
+                if transient < transient_limit and not isinstance(exc, httpx.TimeoutException):
                     self._wait(gate.backoff(transient, None) if gate is not None else self.retry.backoff(transient))
                     transient += 1
                     continue
@@ -165,7 +167,7 @@ class HttpClient:
                                        f"{limited} waits. Try again in a minute, or lower the request rate.",
                                        retry_after=retry_after)
             if status >= 500:
-                if not write and transient < self.retry.transient_retries:
+                if not write and transient < transient_limit:
                     self._wait(gate.backoff(transient, None) if gate is not None else self.retry.backoff(transient))
                     transient += 1
                     continue

@@ -28,7 +28,7 @@ class Counter:
 
 def serve(kind: str) -> tuple[SandboxServer, FaultyApp]:
     app = FaultyApp(Counter(), f"{kind}=1,hold_ms=10,spike_ms=10", seed=3)
-    return SandboxServer(app).start(), app
+    return SandboxServer(app), app
 
 
 def test_spec_parsing_reads_rates_and_timings():
