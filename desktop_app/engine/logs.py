@@ -23,14 +23,19 @@ class RedactFilter(logging.Filter):
 
 
 def setup_logging(level: int = logging.INFO) -> str:
-    path = logs_dir() / "stocksheet.log"
+    """Log to STOCKSHEET_HOME/logs/stocksheet.log; idempotent, and follows a moved STOCKSHEET_HOME."""
+    path = str(logs_dir() / "stocksheet.log")
     root = logging.getLogger()
-    if not any(getattr(h, "_stocksheet", False) for h in root.handlers):
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
-        handler._stocksheet = True  # type: ignore[attr-defined]
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        handler.addFilter(RedactFilter())
-        root.addHandler(handler)
-        root.setLevel(level)
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-    return str(path)
+    for h in [h for h in root.handlers if getattr(h, "_stocksheet", False)]:
+        if getattr(h, "baseFilename", None) == path:
+            return path
+        root.removeHandler(h)
+        h.close()
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler._stocksheet = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactFilter())
+    root.addHandler(handler)
+    root.setLevel(level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return path
