@@ -1,0 +1,250 @@
+"""The run journal: every submission, durably, in SQLite under ``paths.journal_path()``.
+
+What is kept (never the access token):
+
+* ``runs``    id, kind (import / undo), the run it undoes, platform, store URL, sheet path,
+              options, sheet totals, state (running / finished / cancelled / interrupted), pid;
+* ``changes`` every diffed level of the run — its chunk, the change (before value, target,
+              mode, the variant), and its state: planned → sending → applied / failed / stale /
+              unchanged / pending, with ``base`` (the live level re-read right before the write)
+              and ``target`` (what that write aims for) recorded *before* the request goes out;
+* ``chunks``  planned → sending → done, with the number of attempts;
+* ``notes``   the rows that never became changes (invalid, skipped), for the final report.
+
+Each state change is one transaction in WAL mode with ``synchronous=FULL``: once a method
+returns, the record survives a crash or ``kill -9`` of the process (and a power cut). A chunk
+found in ``sending`` after a crash was maybe applied: ``resume`` re-reads its levels first.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from desktop_app.core.models import Change, Kind, Level, Mode, Variant
+from desktop_app.core.results import RowOutcome, Status
+from desktop_app.engine import paths
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, parent TEXT, created REAL NOT NULL, updated REAL NOT NULL,
+    platform TEXT NOT NULL, url TEXT NOT NULL, sheet TEXT, options TEXT NOT NULL, totals TEXT NOT NULL,
+    state TEXT NOT NULL, pid INTEGER, requests INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS chunks (
+    run_id TEXT NOT NULL, idx INTEGER NOT NULL, request TEXT NOT NULL, state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, updated REAL NOT NULL, PRIMARY KEY (run_id, idx));
+CREATE TABLE IF NOT EXISTS changes (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, chunk INTEGER, change TEXT NOT NULL, state TEXT NOT NULL,
+    base TEXT, target TEXT, level_after TEXT, code TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS notes (run_id TEXT NOT NULL, outcome TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS changes_by_chunk ON changes (run_id, chunk);
+"""
+
+#: run states; the last three can be resumed
+FINISHED, RUNNING, CANCELLED, INTERRUPTED = "finished", "running", "cancelled", "interrupted"
+#: change states beyond the final Status values
+PLANNED, SENDING = "planned", "sending"
+
+
+@dataclass(slots=True)
+class RunRecord:
+    id: str
+    kind: str                      # "import" or "undo"
+    parent: str | None             # the run an undo restores
+    created: float
+    updated: float
+    platform: str
+    url: str
+    sheet: str | None
+    options: dict[str, Any]
+    totals: dict[str, int]         # rows, valid, invalid, … of the sheet, and the change counts so far
+    state: str
+    pid: int | None
+    requests: int
+
+    @property
+    def resumable(self) -> bool:
+        return self.state != FINISHED
+
+
+@dataclass(slots=True)
+class Entry:
+    """One journalled change and where it stands."""
+
+    seq: int
+    chunk: int | None
+    change: Change
+    state: str                     # PLANNED, SENDING or a Status value
+    base: Level = None             # live level right before the last write of it
+    target: Level = None           # what that write aimed for
+    written: bool = False          # base/target are set: a write of it was (about to be) sent
+    level_after: Level = None
+    code: str = ""
+    message: str = ""
+
+
+class Journal:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or paths.journal_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SCHEMA)
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # ---- writing ---------------------------------------------------------------------------
+    def start_run(self, *, kind: str, platform: str, url: str, sheet: str | None, options: dict[str, Any],
+                  totals: dict[str, int], entries: list[Entry], chunks: dict[int, str],
+                  notes: list[RowOutcome] = (), parent: str | None = None) -> str:
+        """Record a run and its whole plan in one transaction; returns the new run id."""
+        run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
+        now = time.time()
+        with self._tx() as db:
+            db.execute("INSERT INTO runs (id, kind, parent, created, updated, platform, url, sheet, options, totals, "
+                       "state, pid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                       (run_id, kind, parent, now, now, platform, url, sheet, json.dumps(options, default=str),
+                        json.dumps(totals), RUNNING, os.getpid()))
+            db.executemany("INSERT INTO chunks (run_id, idx, request, state, updated) VALUES (?,?,?,?,?)",
+                           [(run_id, idx, request, PLANNED, now) for idx, request in chunks.items()])
+            db.executemany("INSERT INTO changes (run_id, seq, chunk, change, state, code, message) VALUES (?,?,?,?,?,?,?)",
+                           [(run_id, e.seq, e.chunk, json.dumps(change_to_json(e.change)), e.state, e.code, e.message)
+                            for e in entries])
+            db.executemany("INSERT INTO notes (run_id, outcome) VALUES (?, ?)",
+                           [(run_id, json.dumps(asdict(o), default=str)) for o in notes])
+        return run_id
+
+    def claim(self, run_id: str) -> None:
+        """Mark a run as running in this process (resume)."""
+        with self._tx() as db:
+            db.execute("UPDATE runs SET state = ?, pid = ?, updated = ? WHERE id = ?", (RUNNING, os.getpid(), time.time(), run_id))
+
+    def sending(self, run_id: str, chunk: int, writes: list[tuple[int, Level, Level]]) -> None:
+        """Before a request: these changes (seq, base, target) are about to be written."""
+        now = time.time()
+        with self._tx() as db:
+            db.execute("UPDATE chunks SET state = ?, attempts = attempts + 1, updated = ? WHERE run_id = ? AND idx = ?",
+                       (SENDING, now, run_id, chunk))
+            db.executemany("UPDATE changes SET state = ?, base = ?, target = ? WHERE run_id = ? AND seq = ?",
+                           [(SENDING, json.dumps(base), json.dumps(target), run_id, seq) for seq, base, target in writes])
+
+    def settle(self, run_id: str, chunk: int | None, results: list[tuple[int, Status, Level, str, str]],
+               *, requests: int = 0) -> None:
+        """After a request (or a re-read): (seq, status, level_after, code, message) per change,
+        and the chunk (unless None) is done."""
+        now = time.time()
+        with self._tx() as db:
+            if chunk is not None:
+                db.execute("UPDATE chunks SET state = 'done', updated = ? WHERE run_id = ? AND idx = ?",
+                           (now, run_id, chunk))
+            db.executemany("UPDATE changes SET state = ?, level_after = ?, code = ?, message = ? "
+                           "WHERE run_id = ? AND seq = ?",
+                           [(str(status), json.dumps(level), code, message, run_id, seq)
+                            for seq, status, level, code, message in results])
+            if requests:
+                db.execute("UPDATE runs SET requests = requests + ?, updated = ? WHERE id = ?", (requests, now, run_id))
+
+    def finish(self, run_id: str, state: str, *, requests: int = 0) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE runs SET state = ?, requests = requests + ?, updated = ? WHERE id = ?",
+                       (state, requests, time.time(), run_id))
+
+    # ---- reading ---------------------------------------------------------------------------
+    def runs(self, *, limit: int = 100) -> list[RunRecord]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM runs ORDER BY created DESC, id DESC LIMIT ?", (limit,)).fetchall()
+        return [_record(r) for r in rows]
+
+    def run(self, run_id: str) -> RunRecord | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return _record(row) if row else None
+
+    def entries(self, run_id: str) -> list[Entry]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM changes WHERE run_id = ? ORDER BY seq", (run_id,)).fetchall()
+        return [Entry(seq=r["seq"], chunk=r["chunk"], change=change_from_json(json.loads(r["change"])), state=r["state"],
+                      base=_level(r["base"]), target=_level(r["target"]), written=r["target"] is not None,
+                      level_after=_level(r["level_after"]),
+                      code=r["code"], message=r["message"]) for r in rows]
+
+    def chunk_requests(self, run_id: str) -> dict[int, str]:
+        with self._lock:
+            rows = self._db.execute("SELECT idx, request FROM chunks WHERE run_id = ? ORDER BY idx", (run_id,)).fetchall()
+        return {r["idx"]: r["request"] for r in rows}
+
+    def notes(self, run_id: str) -> list[RowOutcome]:
+        with self._lock:
+            rows = self._db.execute("SELECT outcome FROM notes WHERE run_id = ? ORDER BY rowid", (run_id,)).fetchall()
+        out = []
+        for r in rows:
+            data = json.loads(r["outcome"])
+            data["status"] = Status(data["status"])
+            out.append(RowOutcome(**data))
+        return out
+
+    def undone_by(self, run_id: str) -> list[str]:
+        with self._lock:
+            rows = self._db.execute("SELECT id FROM runs WHERE parent = ? ORDER BY created", (run_id,)).fetchall()
+        return [r["id"] for r in rows]
+
+
+def _record(row: sqlite3.Row) -> RunRecord:
+    return RunRecord(id=row["id"], kind=row["kind"], parent=row["parent"], created=row["created"],
+                     updated=row["updated"], platform=row["platform"], url=row["url"], sheet=row["sheet"],
+                     options=json.loads(row["options"]), totals=json.loads(row["totals"]), state=row["state"],
+                     pid=row["pid"], requests=row["requests"])
+
+
+def _level(text: str | None) -> Level:
+    return None if text is None else json.loads(text)
+
+
+def change_to_json(c: Change) -> dict[str, Any]:
+    v = c.variant
+    return {"row": c.row, "column": c.column, "variant_id": c.variant_id, "product_id": c.product_id,
+            "location_id": c.location_id, "sku": c.sku, "location_name": c.location_name, "mode": str(c.mode),
+            "before": c.before, "after": c.after, "kind": str(c.kind), "delta": c.delta, "seen": c.seen,
+            "variant": None if v is None else {
+                "id": v.id, "product_id": v.product_id, "sku": v.sku, "barcode": v.barcode, "title": v.title,
+                "product": v.product, "external_id": v.external_id, "extra": _plain(v.extra)}}
+
+
+def change_from_json(d: dict[str, Any]) -> Change:
+    v = d.get("variant")
+    variant = None if v is None else Variant(
+        id=v["id"], product_id=v["product_id"], sku=v["sku"], barcode=v["barcode"], title=v["title"],
+        product=v["product"], external_id=v["external_id"], extra=dict(v["extra"]))
+    return Change(row=d["row"], column=d["column"], variant_id=d["variant_id"], product_id=d["product_id"],
+                  location_id=d["location_id"], sku=d["sku"], location_name=d["location_name"], mode=Mode(d["mode"]),
+                  before=d["before"], after=d["after"], kind=Kind(d["kind"]), delta=d["delta"], seen=d["seen"],
+                  variant=variant)
+
+
+def _plain(extra: dict[str, Any]) -> dict[str, Any]:
+    """Variant extras as JSON can hold them (ids, flags, numbers, text)."""
+    return json.loads(json.dumps(extra, default=str))

@@ -1,0 +1,208 @@
+"""Journalled runs after the fact: history, resume (finish exactly once), undo (a new run).
+
+* ``history()`` — every run, newest first, with what it did.
+* ``resume(run_id, connector)`` — finish a run that was cancelled, stopped or killed. Chunks the
+  journal shows as *sending* were maybe applied: their levels are read first and only what is
+  still missing is written. The rest go through the normal path (re-read, stale check, write).
+* ``undo(run_id, connector)`` — write back the before-values of every applied change, as a new
+  run that can itself be undone. A level that moved since the run (a sale) is stale and left
+  alone unless ``force``.
+
+The connector must point at the run's store (same platform and URL; the token is never kept).
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, replace
+
+from desktop_app.core.errors import InputError
+from desktop_app.core.models import Change, Mode
+from desktop_app.core.plan import make_plan
+from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
+from desktop_app.core.results import RowOutcome, RunResult, Status
+from desktop_app.engine.executor import NOT_APPLIED, Settled, Unit
+from desktop_app.engine.journal import FINISHED, PLANNED, RUNNING, SENDING, Entry, Journal, RunRecord
+from desktop_app.engine.rebase import kind_of, towards
+from desktop_app.engine.retry import Backoff
+from desktop_app.engine.submit import RateSpec, execute, rate_from_json, settled_outcome
+from desktop_app.platforms.base import Connector
+
+_OPEN = (PLANNED, SENDING, str(Status.PENDING))
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    id: str
+    kind: str
+    undoes: str | None
+    started: str                    # local time, "2025-05-01 14:03:12"
+    platform: str
+    url: str
+    sheet: str | None
+    state: str
+    changes: int
+    applied: int
+    failed: int
+    stale: int
+    pending: int
+    requests: int
+    undone_by: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, object]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in
+                ((f, getattr(self, f)) for f in self.__slots__)}
+
+
+def history(journal: Journal | None = None, *, limit: int = 50) -> list[RunSummary]:
+    with _journal(journal) as j:
+        return [_summary(j, r) for r in j.runs(limit=limit)]
+
+
+def run_record(run_id: str, journal: Journal | None = None) -> RunRecord:
+    """The journalled run, or InputError naming what to do."""
+    with _journal(journal) as j:
+        record = j.run(run_id)
+    if record is None:
+        raise InputError(f"There is no run '{run_id}' in the journal. `stocksheet history` lists the runs.")
+    return record
+
+
+def resume(run_id: str, connector: Connector, *, journal: Journal | None = None,
+           progress: ProgressCallback = no_progress, cancel: CancelToken | None = None,
+           rate: RateSpec | str = "journal", backoff: Backoff | None = None) -> RunResult:
+    cancel = cancel or CancelToken()
+    with _journal(journal) as j:
+        record = _check(j, run_id, connector)
+        if record.state == FINISHED:
+            raise InputError(f"Run {run_id} already finished; there is nothing to resume. "
+                             f"`stocksheet undo {run_id}` would restore the levels it changed.")
+        j.claim(run_id)
+        requests = j.chunk_requests(run_id)
+        units: list[Unit] = []
+        by_chunk: dict[tuple[int, bool], list[Entry]] = {}
+        for e in j.entries(run_id):
+            if e.state in _OPEN and e.chunk is not None:
+                by_chunk.setdefault((e.chunk, e.state == SENDING), []).append(e)
+        for (chunk, inflight), entries in sorted(by_chunk.items(), key=lambda kv: (kv[0][0], not kv[0][1])):
+            units.append(Unit(chunk=chunk, request=requests.get(chunk, ""), entries=entries, inflight=inflight))
+        execute(run_id=run_id, journal=j, connector=connector, units=units,
+                force_stale=bool(record.options.get("force_stale")),
+                rate=rate_from_json(record.options.get("rate", "default")) if rate == "journal" else rate,
+                backoff=backoff, fresh_seconds=2.0, progress=progress, cancel=cancel)
+        return journal_result(j, run_id)
+
+
+def undo(run_id: str, connector: Connector, *, force: bool = False, journal: Journal | None = None,
+         progress: ProgressCallback = no_progress, cancel: CancelToken | None = None,
+         rate: RateSpec | str = "journal", backoff: Backoff | None = None) -> RunResult:
+    cancel = cancel or CancelToken()
+    with _journal(journal) as j:
+        record = _check(j, run_id, connector)
+        changes = [c for c in (_restoring(e) for e in j.entries(run_id) if e.state == str(Status.APPLIED)) if c]
+        plan = make_plan(changes, connector.capabilities)
+        planned = {id(c): chunk.index for chunk in plan.chunks for c in chunk.changes}
+        entries = [Entry(seq=i, chunk=planned.get(id(c)), change=c, state=PLANNED if id(c) in planned else "unchanged")
+                   for i, c in enumerate(changes)]
+        options = {"force_stale": force, "rate": record.options.get("rate", "default")}
+        new_id = j.start_run(kind="undo", parent=run_id, platform=record.platform, url=record.url, sheet=record.sheet,
+                             options=options, totals={"rows": len(changes), "invalid": 0}, entries=entries,
+                             chunks={ch.index: ch.request for ch in plan.chunks})
+        by_chunk: dict[int, list[Entry]] = {}
+        for e in entries:
+            if e.chunk is not None:
+                by_chunk.setdefault(e.chunk, []).append(e)
+        units = [Unit(chunk=ch.index, request=ch.request, entries=by_chunk[ch.index]) for ch in plan.chunks]
+        execute(run_id=new_id, journal=j, connector=connector, units=units, force_stale=force,
+                rate=rate_from_json(options["rate"]) if rate == "journal" else rate, backoff=backoff,
+                fresh_seconds=2.0, progress=progress, cancel=cancel)
+        return journal_result(j, new_id)
+
+
+def journal_result(j: Journal, run_id: str) -> RunResult:
+    """The run's result as the journal has it now (the same shape ``submit`` returns)."""
+    record = j.run(run_id)
+    assert record is not None
+    entries = j.entries(run_id)
+    outcomes: list[RowOutcome] = j.notes(run_id) + [entry_outcome(e) for e in entries]
+    count = {s: 0 for s in Status}
+    for o in outcomes:
+        count[o.status] += 1
+    rows, invalid = record.totals.get("rows", 0), record.totals.get("invalid", 0)
+    return RunResult(rows=rows, valid=rows - invalid, invalid=invalid, unchanged=count[Status.UNCHANGED],
+                     changes=sum(1 for e in entries if e.chunk is not None), applied=count[Status.APPLIED],
+                     failed=count[Status.FAILED], stale=count[Status.STALE], requests=record.requests,
+                     run_id=run_id, cancelled=record.state != FINISHED, outcomes=outcomes)
+
+
+def entry_outcome(e: Entry) -> RowOutcome:
+    change = towards(e.change, live=e.base, target=e.target) if e.written else e.change
+    if e.state in (PLANNED, SENDING):
+        status, code = Status.PENDING, NOT_APPLIED
+        message = e.message or "Not applied yet: resume the run to finish it."
+    else:
+        status, code, message = Status(e.state), e.code, e.message
+    return settled_outcome(Settled(status, change, e.level_after, code, message))
+
+
+def _restoring(e: Entry) -> Change | None:
+    """The change that puts an applied level back to its value before the run."""
+    now = e.level_after if e.level_after is not None else (e.target if e.written else e.change.after)
+    was = e.base if e.written else e.change.before
+    if was is None:
+        was = 0                     # a binding cannot be taken back through the API; empty it instead
+    if was == now:
+        return None
+    return replace(e.change, mode=Mode.SET, before=now, after=was, kind=kind_of(now, was), seen=None,
+                   delta=was - now if isinstance(was, int) and isinstance(now, int) else None)
+
+
+def _check(j: Journal, run_id: str, connector: Connector) -> RunRecord:
+    record = j.run(run_id)
+    if record is None:
+        raise InputError(f"There is no run '{run_id}' in the journal. `stocksheet history` lists the runs.")
+    if record.platform != connector.capabilities.platform or record.url.rstrip("/") != connector.url.rstrip("/"):
+        raise InputError(f"Run {run_id} was made on the {record.platform} store at {record.url}; connect to that "
+                         "store to resume or undo it.")
+    if record.state == RUNNING and record.pid not in (None, os.getpid()) and _alive(record.pid):
+        raise InputError(f"Run {run_id} is still running (process {record.pid}). Wait for it to end, or stop it first.")
+    return record
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _summary(j: Journal, r: RunRecord) -> RunSummary:
+    entries = j.entries(r.id)
+    states = [e.state for e in entries if e.chunk is not None or e.state in (str(Status.STALE),)]
+    return RunSummary(
+        id=r.id, kind=r.kind, undoes=r.parent, started=time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.created)),
+        platform=r.platform, url=r.url, sheet=r.sheet, state=r.state,
+        changes=sum(1 for e in entries if e.chunk is not None), applied=states.count(str(Status.APPLIED)),
+        failed=states.count(str(Status.FAILED)), stale=states.count(str(Status.STALE)),
+        pending=sum(1 for s in states if s in _OPEN), requests=r.requests, undone_by=tuple(j.undone_by(r.id)))
+
+
+class _journal:
+    """Use the given journal, or open (and close) the default one."""
+
+    def __init__(self, journal: Journal | None) -> None:
+        self._given = journal
+        self._own: Journal | None = None
+
+    def __enter__(self) -> Journal:
+        if self._given is not None:
+            return self._given
+        self._own = Journal()
+        return self._own
+
+    def __exit__(self, *exc: object) -> None:
+        if self._own is not None:
+            self._own.close()

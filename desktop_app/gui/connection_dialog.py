@@ -1,0 +1,133 @@
+"""Connect to a real store: platform, store URL, access token (to the OS keyring), Test connection.
+
+The dialog never imports a connector: ``app.py`` hands it ``connect(platform=, url=, token=)``,
+which returns a Workspace (blocking; the dialog runs it through a JobRunner).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout,
+                               QWidget)
+
+from desktop_app.engine import credentials
+from desktop_app.gui.errors import user_message
+from desktop_app.gui.runner import JobRunner
+
+Connect = Callable[..., object]   # connect(*, platform, url, token) -> Workspace
+
+
+class ConnectionDialog(QDialog):
+    def __init__(self, *, platforms: list[str], connect: Connect, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Connect to a store")
+        self.setAccessibleName("Connect to a store")
+        self.setMinimumWidth(480)
+        self._connect = connect
+        self.workspace = None
+        self.keyring_saved: bool | None = None
+        self.runner = JobRunner(self)
+
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.platform_combo = QComboBox()
+        self.platform_combo.setAccessibleName("Platform")
+        for p in platforms:
+            self.platform_combo.addItem(p.capitalize(), p)
+        self.url_edit = QLineEdit()
+        self.url_edit.setAccessibleName("Store URL")
+        self.url_edit.setPlaceholderText("https://your-store.example.com")
+        self.token_edit = QLineEdit()
+        self.token_edit.setAccessibleName("Access token")
+        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token_edit.setPlaceholderText("Saved in the system keyring, never in settings files")
+        form.addRow("&Platform:", self.platform_combo)
+        form.addRow("Store &URL:", self.url_edit)
+        form.addRow("Access &token:", self.token_edit)
+        layout.addLayout(form)
+
+        self.status = QLabel("Test the connection to see the store's locations.")
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Connection status")
+        layout.addWidget(self.status)
+
+        self.buttons = QDialogButtonBox()
+        self.test_button = self.buttons.addButton("Test connection", QDialogButtonBox.ButtonRole.ActionRole)
+        self.test_button.setAccessibleName("Test the connection")
+        self.ok_button = self.buttons.addButton("Connect", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setEnabled(False)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.rejected.connect(self.reject)
+        self.buttons.accepted.connect(self._on_ok_clicked)
+        self.test_button.clicked.connect(self._on_test_clicked)
+        layout.addWidget(self.buttons)
+
+        self.runner.finished.connect(self._on_runner_finished)
+        self.runner.failed.connect(self._on_runner_failed)
+        self.url_edit.textChanged.connect(self._on_fields_edited)
+        self.token_edit.textChanged.connect(self._on_fields_edited)
+
+    def _on_fields_edited(self) -> None:
+        self._drop_workspace()
+        self.ok_button.setEnabled(False)
+
+    def _on_test_clicked(self) -> None:
+        platform, url, token = self.platform_combo.currentData(), self.url_edit.text().strip(), self.token_edit.text().strip()
+        if not url or not token:
+            self.status.setText("Enter the store URL and an access token first.")
+            return
+        self._drop_workspace()
+        self.test_button.setEnabled(False)
+        self.status.setText(f"Connecting to {url}…")
+        connect = self._connect
+
+        def job(*, progress, cancel):
+            ws = connect(platform=platform, url=url, token=token)
+            try:
+                return ws, ws.locations()
+            except BaseException:
+                ws.close()
+                raise
+
+        self.runner.start(job, name="test-connection")
+
+    def _on_runner_finished(self, value) -> None:
+        self.test_button.setEnabled(True)
+        self.workspace, locations = value
+        names = ", ".join(loc.name for loc in locations) or "none"
+        self.status.setText(f"Connected. The store has {len(locations)} location{'s' if len(locations) != 1 else ''}: "
+                            f"{names}.")
+        self.ok_button.setEnabled(True)
+
+    def _on_runner_failed(self, exc: BaseException) -> None:
+        self.test_button.setEnabled(True)
+        self.status.setText(user_message(exc, doing="testing the connection"))
+
+    def _on_ok_clicked(self) -> None:
+        if self.workspace is None:
+            return
+        url, token = self.url_edit.text().strip(), self.token_edit.text().strip()
+        self.keyring_saved = credentials.save_token(url, token)
+        self.accept()
+
+    def _drop_workspace(self) -> None:
+        if self.workspace is not None:
+            self.workspace.close()
+            self.workspace = None
+
+    def done(self, result: int) -> None:
+        self.runner.cancel()
+        self.runner.wait()
+        if result != QDialog.DialogCode.Accepted:
+            self._drop_workspace()
+        super().done(result)
+
+    @classmethod
+    def open_for(cls, parent: QWidget, *, platforms: list[str], connect: Connect) -> tuple[object | None, bool | None]:
+        """Modal; returns (workspace or None, token saved to keyring?). Tests monkeypatch this."""
+        dialog = cls(platforms=platforms, connect=connect, parent=parent)
+        try:
+            dialog.exec()
+            return dialog.workspace, dialog.keyring_saved
+        finally:
+            dialog.deleteLater()

@@ -1,0 +1,56 @@
+"""The main window's menus and their keyboard shortcuts (File, Import, Store)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtGui import QAction, QKeySequence
+
+
+def _action(window, text: str, slot: Callable[[], Any], shortcut: QKeySequence | str | None = None) -> QAction:
+    action = QAction(text, window)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    action.triggered.connect(lambda _=False: slot())
+    return action
+
+
+def build_menus(self) -> None:
+    """Create the menu bar of ``self`` (a MainWindow) and its actions, stored as attributes."""
+    bar = self.menuBar()
+    file_menu = bar.addMenu("&File")
+    self.open_action = _action(self, "&Open sheet…", self.choose_file, QKeySequence.StandardKey.Open)
+    file_menu.addAction(self.open_action)
+    self.recent_menu = file_menu.addMenu("Open &recent")
+    self.recent_menu.aboutToShow.connect(lambda: _fill_recent_menu(self))
+    file_menu.addSeparator()
+    self.export_action = _action(self, "&Export stock report…", self.export_stock, "Ctrl+E")
+    self.report_action = _action(self, "&Save error report…", self.save_error_report, QKeySequence.StandardKey.Save)
+    file_menu.addActions([self.export_action, self.report_action])
+    file_menu.addSeparator()
+    file_menu.addAction(_action(self, "&Quit", self.close, QKeySequence.StandardKey.Quit))
+
+    run_menu = bar.addMenu("&Import")
+    self.recheck_action = _action(self, "Check &again with this mapping",
+                                  self.review_page.mapping.recheck_button.click, "Ctrl+R")
+    self.submit_action = _action(self, "&Apply changes…", self.submit, "Ctrl+Return")
+    self.cancel_action = _action(self, "&Cancel", self.runner.cancel, "Esc")
+    self.history_action = _action(self, "&History", self.show_history, "Ctrl+H")
+    self.undo_action = _action(self, "&Undo this import", self.undo)
+    run_menu.addActions([self.recheck_action, self.submit_action, self.cancel_action])
+    run_menu.addSeparator()
+    run_menu.addActions([self.undo_action, self.history_action])
+    store_menu = bar.addMenu("&Store")
+    self.connect_action = _action(self, "&Connect to a store…", self.choose_store, "Ctrl+K")
+    self.connect_action.setVisible(self._connect is not None)
+    store_menu.addAction(self.connect_action)
+    self._update_actions()
+
+
+def _fill_recent_menu(self) -> None:
+    self.recent_menu.clear()
+    recent = self.settings.recent_files()
+    for p in recent:
+        self.recent_menu.addAction(Path(p).name, lambda p=p: self.open_file(Path(p))).setToolTip(p)
+    if not recent:
+        self.recent_menu.addAction("No recent files").setEnabled(False)

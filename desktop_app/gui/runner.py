@@ -1,0 +1,140 @@
+"""The one way the window runs long work: a plain, Qt-free callable off the main thread.
+
+A job is ``fn(progress=callback, cancel=token) -> result`` (the engine's shape). ``JobRunner``
+runs it in a worker thread and emits, always on the main thread:
+
+* ``progressed(Progress)`` — coalesced: however fast the job reports, the event loop gets at most
+  one pending progress event, carrying the latest report;
+* ``slowed()`` — once, when the job has been running for ``SLOW_AFTER_MS`` (the moment to show
+  progress UI: fast work never flashes a progress bar);
+* ``finished(result)``, ``cancelled()`` or ``failed(exception)`` — exactly one of them, last.
+
+The job never touches a widget or a model; its result is marshalled back through a queued
+signal. ``cancel()`` sets the job's CancelToken; the job stops at its next check.
+
+Garbage collection: a 100,000-row preview is a few million objects, and every full collection
+of Python's cyclic GC walks them all while holding the GIL — 120-150 ms during which the event
+loop cannot run (measured by bench/ui_stall.py). The runner therefore moves everything alive
+into the GC's permanent generation (``gc.freeze()``) when a job starts and when its result
+arrives: those objects are still freed by reference counting when the window drops them, but
+full collections no longer rescan them.
+"""
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from desktop_app.core.errors import CancelledError
+from desktop_app.core.progress import CancelToken, Progress
+
+log = logging.getLogger(__name__)
+
+SLOW_AFTER_MS = 600
+
+Job = Callable[..., Any]
+
+
+class _Bridge(QObject):
+    """Lives in the main thread; the worker emits on it, Qt queues the calls across threads."""
+
+    progress_ready = Signal()
+    done = Signal(object, object)   # (result, exception)
+
+
+class JobRunner(QObject):
+    progressed = Signal(object)      # Progress
+    slowed = Signal()
+    finished = Signal(object)        # the job's return value
+    cancelled = Signal()
+    failed = Signal(object)          # the exception; gui.errors turns it into a sentence
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._bridge = _Bridge(self)
+        self._bridge.progress_ready.connect(self._on_bridge_progress_ready)
+        self._bridge.done.connect(self._on_bridge_done)
+        self._slow_timer = QTimer(self)
+        self._slow_timer.setSingleShot(True)
+        self._slow_timer.setInterval(SLOW_AFTER_MS)
+        self._slow_timer.timeout.connect(self.slowed)
+        self._lock = threading.Lock()
+        self._latest: Progress | None = None
+        self._thread: threading.Thread | None = None
+        self._token: CancelToken | None = None
+        self.name = ""
+
+    # -- public -------------------------------------------------------------------------------
+    def start(self, fn: Job, *, name: str = "job") -> None:
+        """Run ``fn(progress=…, cancel=…)`` in the background. One job at a time per runner."""
+        if self.is_running():
+            raise RuntimeError(f"{self.name} is still running")
+        self.name = name
+        token = CancelToken()
+        self._token = token
+        self._latest = None
+        bridge = self._bridge
+
+        def report(p: Progress) -> None:
+            with self._lock:
+                pending = self._latest is not None
+                self._latest = p
+            if not pending:
+                bridge.progress_ready.emit()
+
+        def work() -> None:
+            try:
+                result = fn(progress=report, cancel=token)
+            except BaseException as exc:  # noqa: BLE001 - handed to the main thread, never lost
+                bridge.done.emit(None, exc)
+            else:
+                bridge.done.emit(result, None)
+
+        gc.freeze()
+        self._thread = threading.Thread(target=work, name=f"stocksheet-{name}", daemon=True)
+        self._slow_timer.start()
+        self._thread.start()
+
+    def cancel(self) -> None:
+        if self._token is not None:
+            self._token.cancel()
+
+    def is_running(self) -> bool:
+        return self._thread is not None
+
+    def wait(self, timeout: float = 10.0) -> bool:
+        """Block until the worker thread has ended (shutdown and tests). True when it has."""
+        thread = self._thread
+        if thread is None:
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    # -- main thread --------------------------------------------------------------------------
+    @Slot()
+    def _on_bridge_progress_ready(self) -> None:
+        with self._lock:
+            p, self._latest = self._latest, None
+        if p is not None and self._thread is not None:
+            self.progressed.emit(p)
+
+    @Slot(object, object)
+    def _on_bridge_done(self, result: object, exc: object) -> None:
+        self._slow_timer.stop()
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(5)  # it has already emitted its last signal: this returns at once
+        token, self._token = self._token, None
+        gc.freeze()
+        if isinstance(exc, CancelledError) or (exc is None and token is not None and token.cancelled
+                                               and result is None):
+            self.cancelled.emit()
+        elif exc is not None:
+            if not isinstance(exc, Exception):
+                raise exc  # KeyboardInterrupt/SystemExit belong to the main thread
+            self.failed.emit(exc)
+        else:
+            self.finished.emit(result)

@@ -1,0 +1,51 @@
+"""The confirmation before anything is written: it says exactly what will happen."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+
+from desktop_app.gui.summary_strip import ChangeSummary
+
+
+def describe_submit(*, summary: ChangeSummary, requests: int, store: str, invalid: int, stale: int) -> str:
+    """The confirmation text (plain sentences, tested without a window)."""
+    lines = [f"Stocksheet will write {summary.changes:,} stock levels to {store} in {requests:,} "
+             f"request{'s' if requests != 1 else ''}: +{summary.up:,} units and −{summary.down:,} units in total."]
+    for t in summary.locations:
+        lines.append(f"• {t.name}: {t.changes:,} levels (+{t.up:,} / −{t.down:,} units)")
+    skipped = []
+    if invalid:
+        skipped.append(f"{invalid:,} invalid row{'s' if invalid != 1 else ''}")
+    if stale:
+        skipped.append(f"{stale:,} stale level{'s' if stale != 1 else ''}")
+    if skipped:
+        lines.append(f"Not written: {' and '.join(skipped)} (they go in the error report).")
+    lines.append("Every change is journalled: you can stop at any time, resume later, or undo the import.")
+    return "\n".join(lines)
+
+
+class SubmitDialog(QDialog):
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Apply these changes?")
+        self.setAccessibleName("Confirm the import")
+        layout = QVBoxLayout(self)
+        self.label = QLabel(text)
+        self.label.setWordWrap(True)
+        self.label.setAccessibleName("What will happen")
+        layout.addWidget(self.label)
+        buttons = QDialogButtonBox()
+        self.apply_button = buttons.addButton("Apply changes", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(460)
+
+    @classmethod
+    def confirm(cls, parent: QWidget | None, *, text: str) -> bool:
+        """Modal; tests monkeypatch this classmethod."""
+        dialog = cls(text, parent)
+        try:
+            return dialog.exec() == QDialog.DialogCode.Accepted
+        finally:
+            dialog.deleteLater()
