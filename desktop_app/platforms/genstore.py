@@ -47,6 +47,7 @@ class GenstoreConnector:
         self._http = HttpClient(base, platform="Genstore", auth_headers={"X-Genstore-Access-Token": token},
                                 describe_error=default_describe, transport=transport, retry=retry, cancel=cancel)
         self.url = self._http.base_url
+        self._catalogue_size: int | None = None   # variants seen by list_variants, to cost reads
 
     # ------------------------------------------------------------------ reads
     def list_locations(self) -> list[Location]:
@@ -69,27 +70,54 @@ class GenstoreConnector:
                     product_id=_id(item.get("productId", pid), "productId"),
                     sku=_text(item.get("sku")), barcode=_text(item.get("barcode")),
                     title="" if title == "Default Title" else title, product=name))
+        self._catalogue_size = len(out)
         return out
 
     def read_levels(self, variant_ids: Iterable[str], location_ids: Iterable[str]) -> dict[tuple[str, str], Level]:
-        """One paged pass over ``GET /inventory``, stopping once every wanted variant was seen."""
+        """Live levels, by whichever costs fewer requests: one ``GET /variants/{id}`` per variant
+        (the engine's re-read right before a write touches a handful), or one paged pass over
+        ``GET /inventory`` (a whole sheet), stopping once every wanted variant was seen."""
         wanted_locations = set(location_ids)
         remaining = set(variant_ids)
-        levels: dict[tuple[str, str], Level] = {}
         if not remaining or not wanted_locations:
-            return levels
+            return {}
+        # the catalogue size is known once list_variants ran (prepare and the engine always do)
+        pages = -(-self._catalogue_size // self.page_size) if self._catalogue_size is not None else 0
+        if len(remaining) < pages:
+            return self._read_variants(remaining, wanted_locations)
+        levels: dict[tuple[str, str], Level] = {}
         for item in self._pages("/inventory", "inventorys"):
             vid = _id(item.get("variantId"), "variantId")
             if vid not in remaining:
                 continue
             remaining.discard(vid)
-            for count in _list(item.get("inventoryCounts", []), "inventoryCounts"):
-                lid = _id(count.get("locationId"), "locationId")
-                if lid in wanted_locations:
-                    levels[(vid, lid)] = _qty(count.get("available"))
+            self._collect(levels, vid, item.get("inventoryCounts", []), "inventoryCounts", wanted_locations)
             if not remaining:
                 break
         return levels
+
+    def _read_variants(self, variant_ids: set[str], wanted_locations: set[str]) -> dict[tuple[str, str], Level]:
+        levels: dict[tuple[str, str], Level] = {}
+        for vid in sorted(variant_ids):
+            response = self._http.request("GET", f"{API}/variants/{quote(vid, safe='')}")
+            if response.status_code == 404:
+                continue  # deleted since: not stocked anywhere
+            if not response.is_success:
+                raise ProtocolError(f"Genstore refused GET {API}/variants/{vid} ({response.status_code}: "
+                                    f"{default_describe(response)}).", status=response.status_code)
+            body = self._http.json(response)
+            variant = body.get("productVariant") if isinstance(body, dict) else None
+            if not isinstance(variant, dict):
+                raise ProtocolError(f"Genstore answered GET {API}/variants/{vid} without a productVariant.")
+            self._collect(levels, vid, variant.get("inventoryQuantities", []), "inventoryQuantities", wanted_locations)
+        return levels
+
+    @staticmethod
+    def _collect(levels: dict[tuple[str, str], Level], vid: str, counts: Any, key: str, wanted: set[str]) -> None:
+        for count in _list(counts, key):
+            lid = _id(count.get("locationId"), "locationId")
+            if lid in wanted:
+                levels[(vid, lid)] = _qty(count.get("available"))
 
     # ------------------------------------------------------------------ writes
     def apply(self, chunk: Chunk) -> list[ChangeOutcome]:

@@ -153,3 +153,21 @@ def test_capabilities_describe_absolute_single_change_writes():
     caps = GenstoreConnector.capabilities
     assert (caps.can_set, caps.can_adjust, caps.single_location, caps.max_chunk) == (True, False, False, 1)
     assert (caps.rate_burst, caps.rate_per_second, caps.max_in_flight, caps.idempotent_writes) == (40, 2.0, 4, True)
+
+
+def test_a_reread_of_a_few_variants_costs_one_request_each_not_a_full_inventory_pass():
+    from desktop_app.platforms.genstore import GenstoreConnector
+    from desktop_app.sandbox.genstore import GenstoreApp
+    from desktop_app.sandbox.http import SandboxServer
+
+    app = GenstoreApp.create(catalog="synthetic:1000x2", rate="none")
+    with SandboxServer(app) as server:
+        connector = GenstoreConnector(server.url, app.token, page_size=50)
+        variants = connector.list_variants()
+        locations = [loc.id for loc in connector.list_locations()]
+        full = connector.read_levels([v.id for v in variants], locations)
+        before = app.request_count
+        few = connector.read_levels([variants[500].id, variants[999].id], locations)
+        assert app.request_count - before == 2
+        assert few == {k: v for k, v in full.items() if k[0] in (variants[500].id, variants[999].id)} and len(few) == 4
+        connector.close()
