@@ -130,12 +130,12 @@ class Journal:
                        (run_id, kind, parent, now, now, platform, url, sheet, json.dumps(options, default=str),
                         json.dumps(totals), RUNNING, os.getpid()))
             db.executemany("INSERT INTO chunks (run_id, idx, request, state, updated) VALUES (?,?,?,?,?)",
-                           [(run_id, idx, request, PLANNED, now) for idx, request in chunks.items()])
+                           ((run_id, idx, request, PLANNED, now) for idx, request in chunks.items()))
             db.executemany("INSERT INTO changes (run_id, seq, chunk, change, state, code, message) VALUES (?,?,?,?,?,?,?)",
-                           [(run_id, e.seq, e.chunk, json.dumps(change_to_json(e.change)), e.state, e.code, e.message)
-                            for e in entries])
+                           ((run_id, e.seq, e.chunk, json.dumps(change_to_json(e.change)), e.state, e.code, e.message)
+                            for e in entries))   # generators: a 100k-row plan is never held twice in memory
             db.executemany("INSERT INTO notes (run_id, outcome) VALUES (?, ?)",
-                           [(run_id, json.dumps(asdict(o), default=str)) for o in notes])
+                           ((run_id, json.dumps(asdict(o), default=str)) for o in notes))
         return run_id
 
     def claim(self, run_id: str) -> None:
