@@ -176,18 +176,25 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from desktop_app.engine.importer import ImportRequest, run_import
+    request = ImportRequest.from_cli(args)
+    return _run_job(args, _connector(args), lambda connector, cancel, progress: run_import(
+        request, connector, progress=progress, cancel=cancel))
+
+
+def _run_job(args: argparse.Namespace, connector: Any, job: Any, *, heading: bool = False) -> int:
+    """Run ``job(connector, cancel, progress)`` with Ctrl+C as a clean cancel; print its result."""
     cancel = CancelToken()
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
-    connector = _connector(args)
     try:
-        request = ImportRequest.from_cli(args)
-        result = run_import(request, connector, progress=_printer(args), cancel=cancel)
+        result = job(connector, cancel, _printer(args))
     finally:
         connector.close()
         signal.signal(signal.SIGINT, previous)
     if args.json:
         print(json.dumps(result.summary(), default=str))
     else:
+        if heading:
+            print(f"Run {result.run_id}:")
         _print_summary(result)
     return result.exit_code()
 
@@ -262,17 +269,5 @@ def _run_command(args: argparse.Namespace, job: Any) -> int:
     """Connect to the run's own store (platform and URL from the journal), run ``job``, print."""
     from desktop_app.engine.runs import run_record
     record = run_record(args.run_id)
-    cancel = CancelToken()
-    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
     connector = _connector(argparse.Namespace(platform=record.platform, url=record.url))
-    try:
-        result = job(connector, cancel, _printer(args))
-    finally:
-        connector.close()
-        signal.signal(signal.SIGINT, previous)
-    if args.json:
-        print(json.dumps(result.summary(), default=str))
-    else:
-        print(f"Run {result.run_id}:")
-        _print_summary(result)
-    return result.exit_code()
+    return _run_job(args, connector, job, heading=True)
