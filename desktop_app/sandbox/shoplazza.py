@@ -93,6 +93,7 @@ class ShoplazzaApp(StateHooks):
         r.add("GET", r"/locations/default", self._default_location)
         r.add("GET", r"/locations/(?P<id>[^/]+)", self._location)
         r.add("GET", r"/products", self._products)
+        r.add("GET", r"/products/(?P<id>[^/]+)/inventory", self._product_inventory)
         r.add("GET", r"/inventory_items/variant", self._items_by_variant)
         r.add("PUT", r"/inventory_items/(?P<id>[^/]+)", self._update_item)
         r.add("GET", r"/inventory_levels", self._levels)
@@ -202,6 +203,26 @@ class ShoplazzaApp(StateHooks):
             return paged
         page, more = paged
         return self._ok({"products": page, **more})
+
+    def _product_inventory(self, request: Request) -> Response:
+        """The seed doc's "Get product inventory": per variant, its stock at each location
+        (``location_id`` as a string; the product total under the doc's capitalised ``Stock``);
+        ``location_id=`` narrows it to one location."""
+        db = self._db
+        variants = db.execute("SELECT id, item_id FROM variants WHERE product_id = ? ORDER BY pos",
+                              (request.params["id"],)).fetchall()
+        if not variants:
+            return _error(404, "NotFound", "Product not found")
+        only = request.arg("location_id")
+        out, total = [], 0
+        for v in variants:
+            rows = db.execute("SELECT l.location_id, l.stock FROM levels l JOIN locations loc ON loc.id = l.location_id "
+                              "WHERE l.item_id = ? ORDER BY loc.pos", (v["item_id"],)).fetchall()
+            items = [{"location_id": r["location_id"], "stock": r["stock"]} for r in rows
+                     if only is None or r["location_id"] == only]
+            total += sum(i["stock"] for i in items)
+            out.append({"variant_id": v["id"], "location_items": items})
+        return self._ok({"product_id": request.params["id"], "Stock": total, "variants": out})
 
     def _items_by_variant(self, request: Request) -> Response:
         ids = request.query.get("variant_ids", [])
