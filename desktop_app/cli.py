@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--url", required=True, help="store URL (https, or http://127.0.0.1 for the sandbox). "
                         "The token comes from STOCKSHEET_TOKEN or the OS keyring, never from a flag.")
         sp.add_argument("--json", action="store_true", help="print one JSON object with the result")
+        sp.add_argument("--zettle-removal", choices=["BIN", "SOLD"], default=None,
+                        help="Zettle only: where stock removed by a lower level goes (default BIN)")
 
     e = sub.add_parser("export", help="export the store's stock as a sheet that imports back as-is")
     connection(e)
@@ -155,7 +157,12 @@ def _connector(args: argparse.Namespace):
     if not token:
         raise UsageError(f"No access token for {url}. Set the STOCKSHEET_TOKEN environment variable, or save the "
                          "token in the window's connection dialog (it goes to the OS keyring).")
-    return connect(args.platform, url, token)
+    options: dict[str, Any] = {}
+    if getattr(args, "zettle_removal", None):
+        if args.platform != "zettle":
+            raise UsageError("--zettle-removal only applies to --platform zettle.")
+        options["removal_location"] = args.zettle_removal
+    return connect(args.platform, url, token, **options)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -61,3 +61,20 @@ def test_export_then_dry_run_and_import_of_an_edit_on_every_platform(store, tmp_
     acol = {h: i for i, h in enumerate(after.headers)}
     levels = {(c[acol["Variant ID"]], c[acol["Location"]]): c[acol["Available"]] for _, c in after.rows}
     assert str(levels[(str(row[col["Variant ID"]]), row[col["Location"]])]) == str(row[col["Available"]] + 5)
+
+
+def test_zettle_removals_go_where_the_user_chose(tmp_path, capsys, monkeypatch):
+    from desktop_app.sandbox.registry import create_app
+    app = create_app("zettle", catalog="demo", state=None, rate="none")
+    with SandboxServer(app) as server:
+        monkeypatch.setenv("STOCKSHEET_TOKEN", app.token)
+        sheet = tmp_path / "lower.csv"
+        write_table(sheet, ["SKU", "Available"], [["CANDLE-CREME", 1]])
+        code, out = run(capsys, "import", str(sheet), "--platform", "zettle", "--url", server.url,
+                        "--zettle-removal", "SOLD")
+        assert code == 0 and out["applied"] == 1, out
+        assert app.level("CANDLE-CREME") == 1
+        assert [(m["from"], m["to"]) for m in app.ledger() if m["sku"] == "CANDLE-CREME"][-1] == ("STORE", "SOLD")
+        code, _ = run(capsys, "import", str(sheet), "--platform", "genstore", "--url", server.url,
+                      "--zettle-removal", "SOLD")
+        assert code == 2
