@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from desktop_app.core.progress import Progress, ProgressCallback, no_progress
+from desktop_app.engine.retry import patiently
 from desktop_app.platforms.base import Connector
 from desktop_app.sheets.writer import write_table
 
@@ -13,10 +14,10 @@ EXPORT_HEADERS = ["Product", "Variant", "SKU", "Barcode", "Variant ID", "Locatio
 def export_stock(connector: Connector, path: str | Path, *, progress: ProgressCallback = no_progress) -> int:
     """Write every stocked variant × location; returns the number of data rows."""
     progress(Progress(stage="export", done=0, total=3, message="Loading locations and variants…"))
-    locations = connector.list_locations()
-    variants = connector.list_variants()
+    locations = patiently(connector.list_locations)
+    variants = patiently(connector.list_variants)
     progress(Progress(stage="export", done=1, total=3, message="Reading live stock…"))
-    live = connector.read_levels([v.id for v in variants], [loc.id for loc in locations])
+    live = patiently(lambda: connector.read_levels([v.id for v in variants], [loc.id for loc in locations]))
     progress(Progress(stage="export", done=2, total=3, message="Writing the sheet…"))
     rows = []
     for v in variants:

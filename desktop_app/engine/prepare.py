@@ -19,6 +19,7 @@ from desktop_app.core.errors import CancelledError
 from desktop_app.core.resolve import DuplicatePolicy, resolve
 from desktop_app.core.results import RowOutcome, RunResult, Status
 from desktop_app.core.rows import extract_rows
+from desktop_app.engine.retry import patiently
 from desktop_app.platforms.base import Connector
 from desktop_app.sheets.reader import read_sheet
 
@@ -99,8 +100,9 @@ def summarise(preview: Preview, outcomes: list[RowOutcome], *, requests: int, dr
         cancelled=cancelled, outcomes=outcomes)
 
 
-def fetch_catalog(connector: Connector) -> Catalog:
-    return Catalog(locations=connector.list_locations(), variants=connector.list_variants())
+def fetch_catalog(connector: Connector, *, cancel: CancelToken | None = None) -> Catalog:
+    return Catalog(locations=patiently(connector.list_locations, cancel=cancel),
+                   variants=patiently(connector.list_variants, cancel=cancel))
 
 
 def prepare(source: str | Path | RawSheet, connector: Connector, options: ImportOptions | None = None, *,
@@ -148,7 +150,7 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
     sheet = source if isinstance(source, RawSheet) else read_sheet(source, sheet=options.sheet)
     caps = connector.capabilities
     step(1, "catalog", f"Loading the store's locations and variants ({len(sheet.rows):,} rows read)…")
-    catalog = catalog or fetch_catalog(connector)
+    catalog = catalog or fetch_catalog(connector, cancel=cancel)
     step(2, "map", "Mapping columns…")
     mapping = detect_mapping(sheet.headers, location_names=[loc.name for loc in catalog.locations],
                              overrides=options.overrides, source=sheet.path)
@@ -165,7 +167,8 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
                                       location_aliases=options.location_aliases)
     issues += resolve_issues
     step(4, "fetch", f"Reading live stock for {len(targets):,} levels…")
-    live = connector.read_levels({t.variant.id for t in targets}, {t.location.id for t in targets})
+    variant_ids, location_ids = {t.variant.id for t in targets}, {t.location.id for t in targets}
+    live = patiently(lambda: connector.read_levels(variant_ids, location_ids), cancel=cancel)
     step(5, "diff", "Comparing with live stock…")
     changes, diff_issues = diff(targets, live, caps)
     issues += diff_issues

@@ -127,3 +127,11 @@ def retrying(fn: Callable[[], T], *, gate: Gate, write: bool = False,
                 on_retry(exc, attempt)
             retry_after = exc.retry_after if isinstance(exc, RateLimitedError) else None
             gate.wait(gate.policy.delay(attempt, retry_after))
+
+
+def patiently(fn: Callable[[], T], *, cancel: CancelToken | None = None) -> T:
+    """A read outside a run (preview, export, catalogue): no client-side pacing, but the run's
+    patience — the HTTP client's waits use the run's backoff, and a read that still failed
+    transiently (5xx, reset, 429s) is read again, up to ``Backoff.attempts`` times."""
+    gate = Gate(limiter=Unlimited(), backoff=Backoff(), cancel=cancel or CancelToken())
+    return retrying(fn, gate=gate)
