@@ -62,13 +62,15 @@ class DemoStore:
         self.server.stop()
 
 
-def connect_store(*, platform: str, url: str, token: str):
-    """A Workspace on a real store (blocking: the GUI calls it from its runner)."""
+def connect_store(*, platform: str, url: str, token: str, **options: str):
+    """A Workspace on a real store (blocking: the GUI calls it from its runner).
+
+    ``options`` are the connector's own settings, e.g. Zettle's ``removal_location``."""
     from desktop_app.engine.workspace import StoreInfo, Workspace
     from desktop_app.platforms.http import check_url
     from desktop_app.platforms.registry import connect
     url = check_url(url)
-    connector = connect(platform, url, token)
+    connector = connect(platform, url, token, **options)
     host = url.split("://", 1)[-1].rstrip("/")
     return Workspace(connector, StoreInfo(platform=platform, url=url, name=host))
 

@@ -26,7 +26,7 @@ from desktop_app.core.errors import (
     AmbiguousWriteError, AuthError, CancelledError, PlatformError, ProtocolError, RateLimitedError, StocksheetError,
     UnreachableError,
 )
-from desktop_app.core.models import Capabilities, Change, Chunk, Level
+from desktop_app.core.models import Capabilities, Change, Chunk, Level, Mode
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback
 from desktop_app.core.results import Status
 from desktop_app.engine.journal import Entry, Journal
@@ -65,13 +65,15 @@ class Stop(Exception):
 
 class Executor:
     def __init__(self, *, run_id: str, journal: Journal, connector: Connector, gate: Gate, force_stale: bool,
-                 progress: ProgressCallback, group: int = 1, in_flight: int | None = None) -> None:
+                 progress: ProgressCallback, group: int = 1, in_flight: int | None = None,
+                 trust_preview: bool = False) -> None:
         self.run_id = run_id
         self.journal = journal
         self.connector = connector
         self.caps: Capabilities = connector.capabilities
         self.gate = gate
         self.force_stale = force_stale
+        self.trust_preview = trust_preview
         self.progress = progress
         self.group = max(1, group)
         self.in_flight = max(1, in_flight or self.caps.max_in_flight)
@@ -126,7 +128,10 @@ class Executor:
     # ---- one group of chunks ---------------------------------------------------------------
     def _process(self, units: list[Unit]) -> None:
         try:
-            live = self._read([e.change for u in units for e in u.entries])
+            if self._blind(units):
+                live = {(e.change.variant_id, e.change.location_id): e.change.before for u in units for e in u.entries}
+            else:
+                live = self._read([e.change for u in units for e in u.entries])
         except _STOPPING as exc:
             raise Stop(exc) from exc
         for unit in units:
@@ -152,6 +157,15 @@ class Executor:
             self._settle(unit.chunk, done, close=not writes)
             if writes:
                 self._write(unit, writes)
+
+    def _blind(self, units: list[Unit]) -> bool:
+        """An import that overwrites stale levels on purpose, on a platform whose absolute set is
+        idempotent, writes the same whatever the level now is: the pre-write read would only cost
+        a request per chunk (half the throughput on Genstore). Undo and resume always read."""
+        caps = self.caps
+        return (self.trust_preview and self.force_stale and caps.can_set and caps.idempotent_writes
+                and not any(u.inflight for u in units)
+                and all(e.change.mode is Mode.SET for u in units for e in u.entries))
 
     def _read(self, changes: list[Change]) -> dict[tuple[str, str], Level]:
         variants = list(dict.fromkeys(c.variant_id for c in changes))

@@ -82,7 +82,8 @@ def change_outcome(c: Change, *, status: Status | None = None, message: str = ""
             status = Status.PENDING
     hint = ""
     if status is Status.STALE:
-        hint = "Export the stock again and redo the edit, or import with --force-stale to overwrite."
+        hint = ("Export the stock again and redo the edit, or overwrite it on purpose: tick 'Overwrite stale "
+                "levels' in the window, or import with --force-stale.")
     return RowOutcome(row=c.row, status=status, column=c.column, code=code, message=message, hint=hint,
                       variant_id=c.variant_id, location_id=c.location_id, before=c.before, after=c.after)
 

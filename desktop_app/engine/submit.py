@@ -58,7 +58,8 @@ def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback
                  for ch in preview.plan.chunks]
         settled, executor = execute(run_id=run_id, journal=journal, connector=connector, units=units,
                                     force_stale=preview.options.force_stale, rate=rate, backoff=backoff,
-                                    fresh_seconds=fresh_seconds, progress=progress, cancel=cancel)
+                                    fresh_seconds=fresh_seconds, progress=progress, cancel=cancel,
+                                    trust_preview=True)
         outcomes = [o for o in preview.outcomes() if o.status is not Status.PENDING]
         outcomes += [settled_outcome(s) for s in settled.values()]
         result = summarise(preview, outcomes, requests=executor.gate.requests, dry_run=False,
@@ -72,13 +73,13 @@ def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback
 
 def execute(*, run_id: str, journal: Journal, connector: Connector, units: list[Unit], force_stale: bool,
             rate: RateSpec, backoff: Backoff | None, fresh_seconds: float, progress: ProgressCallback,
-            cancel: CancelToken) -> tuple[dict[int, Settled], Executor]:
+            cancel: CancelToken, trust_preview: bool = False) -> tuple[dict[int, Settled], Executor]:
     """Run the units of a journalled run and record how it ended."""
     caps = connector.capabilities
     limiter = make_limiter(rate, caps)
     gate = Gate(limiter=limiter, backoff=backoff or Backoff(), cancel=cancel)
     executor = Executor(run_id=run_id, journal=journal, connector=connector, gate=gate, force_stale=force_stale,
-                        progress=progress, group=group_size(limiter, caps, fresh_seconds))
+                        progress=progress, group=group_size(limiter, caps, fresh_seconds), trust_preview=trust_preview)
     try:
         settled = executor.run(units)
     finally:

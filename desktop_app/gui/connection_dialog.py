@@ -1,11 +1,13 @@
 """Connect to a real store: platform, store URL, access token (to the OS keyring), Test connection.
 
-The dialog never imports a connector: ``app.py`` hands it ``connect(platform=, url=, token=)``,
-which returns a Workspace (blocking; the dialog runs it through a JobRunner).
+The dialog never imports a connector: ``app.py`` hands it ``connect(platform=, url=, token=,
+**options)``, which returns a Workspace (blocking; the dialog runs it through a JobRunner).
+``options`` are the platform's own choices (Zettle: where removed stock goes); they are
+remembered per store URL in the settings — the token never is.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout,
                                QWidget)
@@ -14,16 +16,24 @@ from desktop_app.engine import credentials
 from desktop_app.gui.errors import user_message
 from desktop_app.gui.runner import JobRunner
 
-Connect = Callable[..., object]   # connect(*, platform, url, token) -> Workspace
+if TYPE_CHECKING:
+    from desktop_app.gui.settings import Settings
+
+Connect = Callable[..., object]   # connect(*, platform, url, token, **options) -> Workspace
+
+#: Zettle moves stock out of STORE into one of these locations when a level goes down.
+REMOVAL_CHOICES = [("BIN (discarded)", "BIN"), ("SOLD (sold)", "SOLD")]
 
 
 class ConnectionDialog(QDialog):
-    def __init__(self, *, platforms: list[str], connect: Connect, parent: QWidget | None = None) -> None:
+    def __init__(self, *, platforms: list[str], connect: Connect, settings: "Settings | None" = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Connect to a store")
         self.setAccessibleName("Connect to a store")
         self.setMinimumWidth(480)
         self._connect = connect
+        self._settings = settings
         self.workspace = None
         self.keyring_saved: bool | None = None
         self.runner = JobRunner(self)
@@ -44,6 +54,14 @@ class ConnectionDialog(QDialog):
         form.addRow("&Platform:", self.platform_combo)
         form.addRow("Store &URL:", self.url_edit)
         form.addRow("Access &token:", self.token_edit)
+        self.removal_combo = QComboBox()
+        self.removal_combo.setAccessibleName("Where removed stock goes")
+        self.removal_combo.setToolTip("Zettle lowers a level by moving units out of the store: into BIN "
+                                      "(discarded) or SOLD (sold).")
+        for label, value in REMOVAL_CHOICES:
+            self.removal_combo.addItem(label, value)
+        form.addRow("&Removed stock goes to:", self.removal_combo)
+        self.form = form
         layout.addLayout(form)
 
         self.status = QLabel("Test the connection to see the store's locations.")
@@ -66,6 +84,28 @@ class ConnectionDialog(QDialog):
         self.runner.failed.connect(self._on_runner_failed)
         self.url_edit.textChanged.connect(self._on_fields_edited)
         self.token_edit.textChanged.connect(self._on_fields_edited)
+        self.url_edit.textChanged.connect(self._on_url_edited)
+        self.platform_combo.currentIndexChanged.connect(self._on_platform_changed)
+        self.removal_combo.currentIndexChanged.connect(self._on_fields_edited)
+        self._on_platform_changed()
+
+    def options(self) -> dict[str, str]:
+        """The platform's own connector options as chosen in the dialog (none for most platforms)."""
+        if self.platform_combo.currentData() == "zettle":
+            return {"removal_location": self.removal_combo.currentData()}
+        return {}
+
+    def _on_platform_changed(self) -> None:
+        self.form.setRowVisible(self.removal_combo, self.platform_combo.currentData() == "zettle")
+        self._on_fields_edited()
+
+    def _on_url_edited(self, text: str) -> None:
+        if self._settings is None:
+            return
+        saved = self._settings.store_options(text).get("removal_location")
+        index = self.removal_combo.findData(saved) if saved else -1
+        if index >= 0:
+            self.removal_combo.setCurrentIndex(index)
 
     def _on_fields_edited(self) -> None:
         self._drop_workspace()
@@ -79,10 +119,10 @@ class ConnectionDialog(QDialog):
         self._drop_workspace()
         self.test_button.setEnabled(False)
         self.status.setText(f"Connecting to {url}…")
-        connect = self._connect
+        connect, options = self._connect, self.options()
 
         def job(*, progress, cancel):
-            ws = connect(platform=platform, url=url, token=token)
+            ws = connect(platform=platform, url=url, token=token, **options)
             try:
                 return ws, ws.locations()
             except BaseException:
@@ -108,6 +148,8 @@ class ConnectionDialog(QDialog):
             return
         url, token = self.url_edit.text().strip(), self.token_edit.text().strip()
         self.keyring_saved = credentials.save_token(url, token)
+        if self._settings is not None and self.options():
+            self._settings.remember_store_options(url=url, options=self.options())
         self.accept()
 
     def _drop_workspace(self) -> None:
@@ -123,9 +165,10 @@ class ConnectionDialog(QDialog):
         super().done(result)
 
     @classmethod
-    def open_for(cls, parent: QWidget, *, platforms: list[str], connect: Connect) -> tuple[object | None, bool | None]:
+    def open_for(cls, parent: QWidget, *, platforms: list[str], connect: Connect,
+                 settings: "Settings | None" = None) -> tuple[object | None, bool | None]:
         """Modal; returns (workspace or None, token saved to keyring?). Tests monkeypatch this."""
-        dialog = cls(platforms=platforms, connect=connect, parent=parent)
+        dialog = cls(platforms=platforms, connect=connect, settings=settings, parent=parent)
         try:
             dialog.exec()
             return dialog.workspace, dialog.keyring_saved

@@ -20,7 +20,7 @@ from desktop_app.engine.prepare import ImportOptions
 from desktop_app.gui.connection_dialog import ConnectionDialog
 from desktop_app.gui.errors import Dialogs, report
 from desktop_app.gui.history_view import HistoryView
-from desktop_app.gui.menus import build_menus
+from desktop_app.gui.menus import build_menus, update_actions
 from desktop_app.gui.progress_panel import ProgressPanel
 from desktop_app.gui.result_view import ResultView
 from desktop_app.gui.review_model import Group, ReviewData
@@ -28,7 +28,7 @@ from desktop_app.gui.review_page import Prepared, ReviewPage
 from desktop_app.gui.runner import JobRunner
 from desktop_app.gui.settings import Settings
 from desktop_app.gui.start_page import StartPage
-from desktop_app.gui.submit_dialog import SubmitDialog, describe_submit
+from desktop_app.gui.submit_dialog import SubmitDialog, describe_prepared
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         self.start_page.set_samples(list(samples))
         self.start_page.set_recent(self.settings.recent_files())
         self.review_page.submit_requested.connect(self.submit)
-        self.review_page.mapping.recheck_requested.connect(self._on_mapping_recheck_requested)
+        self.review_page.recheck_requested.connect(self._on_review_recheck_requested)
         self.result_view.save_report_requested.connect(self.save_error_report)
         self.result_view.undo_requested.connect(self.undo)
         self.result_view.history_requested.connect(self.show_history)
@@ -135,24 +135,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Stocksheet — {info.name}")
 
     def _update_actions(self) -> None:
-        busy = self.runner.is_running()
-        page = self.stack.currentWidget()
-        for a in (self.open_action, self.export_action, self.connect_action, self.history_action):
-            a.setEnabled(not busy)
-        self.recent_menu.setEnabled(not busy)
-        self.cancel_action.setEnabled(busy)
-        self.recheck_action.setEnabled(not busy and page is self.review_page)
-        can_submit = not busy and page is self.review_page and bool(self.prepared and self.prepared.summary.changes)
-        self.submit_action.setEnabled(can_submit)
-        self.review_page.submit_button.setEnabled(can_submit)
-        self.review_page.mapping.recheck_button.setEnabled(not busy)
-        self.report_action.setEnabled(not busy and page is self.result_view and
-                                      self.result_view.save_report_button.isEnabled())
-        self.undo_action.setVisible(self.can_undo())
-        self.undo_action.setEnabled(not busy and page is self.result_view and self.result_view.undo_button.isEnabled())
-        self.history_action.setVisible(self.has_history())
-        self.connect_button.setEnabled(not busy)
-        self.start_page.setEnabled(not busy)
+        update_actions(self)
 
     def can_undo(self) -> bool:
         return hasattr(self.workspace, "undo")
@@ -172,6 +155,7 @@ class MainWindow(QMainWindow):
 
     def _job_ended(self) -> None:
         self.progress.hide()
+        self.review_page.sync_choices()   # a failed or cancelled re-check leaves the shown preview's choices
         self._update_actions()
 
     def _on_runner_progressed(self, p) -> None:
@@ -230,7 +214,7 @@ class MainWindow(QMainWindow):
                                      f"{prepared.summary.changes:,} changes, {data.counts[Group.UNCHANGED]:,} unchanged, "
                                      f"{data.counts[Group.INVALID]:,} invalid, {data.counts[Group.STALE]:,} stale.")
 
-    def _on_mapping_recheck_requested(self, options: ImportOptions) -> None:
+    def _on_review_recheck_requested(self, options: ImportOptions) -> None:
         for name, loc_id in self.review_page.mapping.new_aliases().items():
             self.settings.remember_location_alias(store_url=self.workspace.info.url, sheet_name=name, location_id=loc_id)
         if self.current_file is not None:
@@ -241,10 +225,7 @@ class MainWindow(QMainWindow):
         prepared = self.prepared
         if prepared is None or self.runner.is_running() or not prepared.summary.changes:
             return
-        counts = prepared.data.counts
-        text = describe_submit(summary=prepared.summary, requests=prepared.preview.plan.requests,
-                               store=self.workspace.info.name, invalid=counts[Group.INVALID], stale=counts[Group.STALE])
-        if not SubmitDialog.confirm(self, text=text):
+        if not SubmitDialog.confirm(self, text=describe_prepared(prepared, store=self.workspace.info.name)):
             return
         ws, preview = self.workspace, prepared.preview
 
@@ -341,7 +322,8 @@ class MainWindow(QMainWindow):
     def choose_store(self) -> None:
         if self._connect is None or self.runner.is_running():
             return
-        workspace, saved = ConnectionDialog.open_for(self, platforms=self._platforms, connect=self._connect)
+        workspace, saved = ConnectionDialog.open_for(self, platforms=self._platforms, connect=self._connect,
+                                                     settings=self.settings)
         if workspace is None:
             return
         old, self.workspace = self.workspace, workspace

@@ -1,4 +1,4 @@
-"""The main window's menus and their keyboard shortcuts (File, Import, Store)."""
+"""The main window's menus, their keyboard shortcuts (File, Import, Store) and when each is enabled."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -45,6 +45,29 @@ def build_menus(self) -> None:
     self.connect_action.setVisible(self._connect is not None)
     store_menu.addAction(self.connect_action)
     self._update_actions()
+
+
+def update_actions(self) -> None:
+    """Enable what ``self`` (a MainWindow) can do now: nothing that starts a job while one runs."""
+    busy = self.runner.is_running()
+    page = self.stack.currentWidget()
+    for a in (self.open_action, self.export_action, self.connect_action, self.history_action):
+        a.setEnabled(not busy)
+    self.recent_menu.setEnabled(not busy)
+    self.cancel_action.setEnabled(busy)
+    self.recheck_action.setEnabled(not busy and page is self.review_page)
+    can_submit = not busy and page is self.review_page and bool(self.prepared and self.prepared.summary.changes)
+    self.submit_action.setEnabled(can_submit)
+    self.review_page.submit_button.setEnabled(can_submit)
+    self.review_page.mapping.recheck_button.setEnabled(not busy)
+    self.review_page.force_stale_box.setEnabled(not busy)
+    self.report_action.setEnabled(not busy and page is self.result_view and
+                                  self.result_view.save_report_button.isEnabled())
+    self.undo_action.setVisible(self.can_undo())
+    self.undo_action.setEnabled(not busy and page is self.result_view and self.result_view.undo_button.isEnabled())
+    self.history_action.setVisible(self.has_history())
+    self.connect_button.setEnabled(not busy)
+    self.start_page.setEnabled(not busy)
 
 
 def _fill_recent_menu(self) -> None:

@@ -23,10 +23,11 @@ _DEFAULTS: dict[str, Any] = {
     "files/last_dir": "",
     "mapping/location_aliases": {},      # store url → {sheet location text → location id}
     "connections/saved": [],             # [{"platform": ..., "url": ..., "name": ...}] — never tokens
+    "connections/options": {},           # store url → {connector option → value}, e.g. Zettle's removal_location
     "appearance/theme": "system",        # system | light | dark
 }
 
-_JSON_KEYS = {"files/recent", "mapping/location_aliases", "connections/saved"}
+_JSON_KEYS = {"files/recent", "mapping/location_aliases", "connections/saved", "connections/options"}
 
 
 class Settings:
@@ -84,3 +85,15 @@ class Settings:
     def remember_connection(self, *, platform: str, url: str, name: str) -> None:
         saved = [c for c in self.saved_connections() if c.get("url") != url]
         self.set("connections/saved", [{"platform": platform, "url": url, "name": name}] + saved)
+
+    def store_options(self, url: str) -> dict[str, str]:
+        """The connector options last chosen for the store at ``url`` (e.g. ``removal_location``)."""
+        found = self.get("connections/options").get(url.strip().rstrip("/"), {})
+        return {k: v for k, v in found.items() if isinstance(v, str)} if isinstance(found, dict) else {}
+
+    def remember_store_options(self, *, url: str, options: dict[str, str]) -> None:
+        if any("token" in k.lower() for k in options):
+            raise ValueError("tokens belong in the OS keyring, not in settings")
+        table = self.get("connections/options")
+        table[url.strip().rstrip("/")] = dict(options)
+        self.set("connections/options", table)

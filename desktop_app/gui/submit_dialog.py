@@ -1,17 +1,30 @@
 """The confirmation before anything is written: it says exactly what will happen."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from desktop_app.gui.review_model import Group
 from desktop_app.gui.summary_strip import ChangeSummary
 
+if TYPE_CHECKING:
+    from desktop_app.gui.review_page import Prepared
 
-def describe_submit(*, summary: ChangeSummary, requests: int, store: str, invalid: int, stale: int) -> str:
-    """The confirmation text (plain sentences, tested without a window)."""
+
+def describe_submit(*, summary: ChangeSummary, requests: int, store: str, invalid: int, stale: int,
+                    overwritten: int = 0) -> str:
+    """The confirmation text (plain sentences, tested without a window).
+
+    ``overwritten``: levels that changed since the sheet was made and that the user chose to
+    overwrite anyway; ``stale``: those that will not be written."""
     lines = [f"Stocksheet will write {summary.changes:,} stock levels to {store} in {requests:,} "
              f"request{'s' if requests != 1 else ''}: +{summary.up:,} units and −{summary.down:,} units in total."]
     for t in summary.locations:
         lines.append(f"• {t.name}: {t.changes:,} levels (+{t.up:,} / −{t.down:,} units)")
+    if overwritten:
+        lines.append(f"{overwritten:,} level{'s' if overwritten != 1 else ''} changed since the sheet was made "
+                     f"will be overwritten with the sheet's value{'s' if overwritten != 1 else ''}.")
     skipped = []
     if invalid:
         skipped.append(f"{invalid:,} invalid row{'s' if invalid != 1 else ''}")
@@ -21,6 +34,13 @@ def describe_submit(*, summary: ChangeSummary, requests: int, store: str, invali
         lines.append(f"Not written: {' and '.join(skipped)} (they go in the error report).")
     lines.append("Every change is journalled: you can stop at any time, resume later, or undo the import.")
     return "\n".join(lines)
+
+
+def describe_prepared(prepared: "Prepared", *, store: str) -> str:
+    """The confirmation text for what the review page shows."""
+    counts = prepared.data.counts
+    return describe_submit(summary=prepared.summary, requests=prepared.preview.plan.requests, store=store,
+                           invalid=counts[Group.INVALID], stale=counts[Group.STALE], overwritten=prepared.overwritten)
 
 
 class SubmitDialog(QDialog):

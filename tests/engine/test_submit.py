@@ -58,6 +58,20 @@ def test_forcing_stale_rows_writes_over_the_sale(open_store, tmp_path):
     assert result.applied == 3 and store.app.level("SKU-000002", "Warehouse 1") == 51
 
 
+def test_an_import_forcing_stale_rows_skips_the_pre_write_read_on_an_idempotent_set(open_store, tmp_path):
+    store = open_store("genstore")
+    checked = prepare(sheet_for(store, tmp_path, n=5), store.connector)
+    before = store.app.request_count
+    submit(checked, store.connector, backoff=FAST)
+    protected = store.app.request_count - before
+    forced = prepare(sheet_for(store, tmp_path, n=5, qty=lambda i: 80 + i), store.connector,
+                     ImportOptions(force_stale=True))
+    before = store.app.request_count
+    result = submit(forced, store.connector, backoff=FAST)
+    assert result.applied == 5 and store.app.level("SKU-000005", "Warehouse 1") == 84
+    assert store.app.request_count - before == 5 < protected      # five writes, no reads
+
+
 def test_an_adjust_row_whose_level_moved_still_adds_its_delta(open_store, tmp_path):
     store = open_store("genstore")
     sheet = sheet_for(store, tmp_path, n=3, header=("SKU", "Location", "Adjust"), qty=lambda i: 5)
