@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from desktop_app.core.models import Capabilities, Catalog, Location
 from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
@@ -27,8 +26,7 @@ class StoreInfo:
 
 
 class Workspace:
-    def __init__(self, connector: Connector, info: StoreInfo,
-                 reconnect: Callable[[], Connector] | None = None) -> None:
+    def __init__(self, connector: Connector, info: StoreInfo) -> None:
         self.connector = connector
         self.info = info
         self._catalog: Catalog | None = None
