@@ -16,6 +16,7 @@ from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
 from desktop_app.core.resolve import DuplicatePolicy
 from desktop_app.core.results import RunResult, Status, sheet_status
 from desktop_app.engine import profile_store
+from desktop_app.engine.paths import reports_dir
 from desktop_app.engine.prepare import ImportOptions, Preview, prepare
 from desktop_app.platforms.base import Connector
 from desktop_app.sheets.report import default_report_path, write_report
@@ -76,8 +77,16 @@ def write_problem_report(preview: Preview, result: RunResult, path: Path | None)
     outcomes = result.outcomes
     if result.dry_run:  # planned changes are fine in a dry run; only real problems go in its report
         outcomes = [o for o in outcomes if o.status is not Status.PENDING]
-    target = path or default_report_path(Path(preview.sheet.path))
-    write_report(target, preview.sheet, sheet_status(outcomes))
+    by_row = sheet_status(outcomes)
+    if path is not None:
+        write_report(path, preview.sheet, by_row)
+        return str(path)
+    target = default_report_path(Path(preview.sheet.path))
+    try:
+        write_report(target, preview.sheet, by_row)
+    except (InputError, OSError):  # next to the sheet is read-only (a share, a mounted drive): keep it ours
+        target = reports_dir() / target.name
+        write_report(target, preview.sheet, by_row)
     return str(target)
 
 

@@ -38,3 +38,10 @@ def demo_state_path() -> Path:
     d = home() / "demo"
     d.mkdir(exist_ok=True)
     return d
+
+
+def reports_dir() -> Path:
+    """Error reports that could not be written next to their sheet."""
+    d = home() / "reports"
+    d.mkdir(exist_ok=True)
+    return d

@@ -245,3 +245,13 @@ def test_the_token_never_reaches_logs_or_reports(store, tmp_path, capsys, stocks
              and p.suffix in (".log", ".json", ".csv")]
     texts.append(Path(out["report"]).read_text(encoding="utf-8-sig"))
     assert texts and not any(app.token in t for t in texts)
+
+
+def test_a_report_that_cannot_be_written_next_to_the_sheet_goes_under_stocksheet_home(store, tmp_path, capsys,
+                                                                                     stocksheet_home):
+    _, url = store
+    sheet = write_csv(tmp_path / "s.csv", [["SKU", "Location", "Available"], ["NOPE", "Main Warehouse", 1]])
+    (tmp_path / "s.errors.csv").mkdir()      # the spot is taken (as on a read-only share, even for root)
+    code, out = run(capsys, "import", str(sheet), "--platform", "genstore", "--url", url, "--json")
+    assert code == 1 and Path(out["report"]) == stocksheet_home / "reports" / "s.errors.csv"
+    assert "NOPE" in Path(out["report"]).read_text(encoding="utf-8-sig")
