@@ -12,12 +12,13 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from desktop_app.assets import asset_path
+
 NO_DISPLAY = ("Stocksheet needs a display to open its window, and none was found (DISPLAY and WAYLAND_DISPLAY "
               "are unset). Run it under a virtual screen with `xvfb-run -a make run` (or `xvfb-run -a stocksheet "
               "gui`), or use the command line instead: `stocksheet import SHEET.xlsx --platform genstore --url "
               "URL --dry-run` (see `stocksheet --help`).")
 
-SAMPLES_DIR = Path(__file__).resolve().parents[1] / "resources" / "samples"
 SAMPLE_ORDER = ["demo-long.xlsx", "demo-long.csv", "shopify-inventory.csv", "demo-wide.xlsx"]
 
 
@@ -29,8 +30,11 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def sample_sheets(directory: Path = SAMPLES_DIR) -> list[Path]:
-    """The sample sheets shipped for the demo store, in the order the start page offers them."""
+def sample_sheets(directory: Path | None = None) -> list[Path]:
+    """The sample sheets shipped for the demo store, in the order the start page offers them.
+
+    They come from ``resources/samples`` in a checkout or in a bundle (``desktop_app.assets``)."""
+    directory = asset_path("samples") if directory is None else directory
     found = [directory / n for n in SAMPLE_ORDER if (directory / n).is_file()]
     return found
 
