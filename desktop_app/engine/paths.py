@@ -18,30 +18,29 @@ def home() -> Path:
     return path
 
 
-def logs_dir() -> Path:
-    d = home() / "logs"
+def _folder(name: str) -> Path:
+    d = home() / name
     d.mkdir(exist_ok=True)
     return d
+
+
+def logs_dir() -> Path:
+    return _folder("logs")
 
 
 def profiles_dir() -> Path:
-    d = home() / "profiles"
-    d.mkdir(exist_ok=True)
-    return d
-
-
-def journal_path() -> Path:
-    return home() / "journal.sqlite3"
-
-
-def demo_state_path() -> Path:
-    d = home() / "demo"
-    d.mkdir(exist_ok=True)
-    return d
+    return _folder("profiles")
 
 
 def reports_dir() -> Path:
     """Error reports that could not be written next to their sheet."""
-    d = home() / "reports"
-    d.mkdir(exist_ok=True)
-    return d
+    return _folder("reports")
+
+
+def demo_state_path() -> Path:
+    """The embedded demo store's state (one SQLite file per platform)."""
+    return _folder("demo")
+
+
+def journal_path() -> Path:
+    return home() / "journal.sqlite3"
