@@ -80,6 +80,9 @@ class Capabilities:
     id_format: str = ""           # human description, e.g. "15-digit numeric strings"
     idempotent_writes: bool = True  # may an ambiguous write simply be resent?
     supports_infinite: bool = False
+    #: a sheet without a location column means the default location (Marketplacer: own stock,
+    #: as opposed to the sellers of multi-store adverts); elsewhere it is ambiguous and refused
+    location_optional: bool = False
     notes: tuple[str, ...] = ()
 
 

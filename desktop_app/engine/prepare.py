@@ -155,7 +155,7 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
     step(2, "map", "Mapping columns…")
     mapping = detect_mapping(sheet.headers, location_names=[loc.name for loc in catalog.locations],
                              overrides=options.overrides, source=sheet.path)
-    single = caps.single_location or len(catalog.locations) == 1
+    single = caps.single_location or caps.location_optional or len(catalog.locations) == 1
     rows, issues, skipped = extract_rows(sheet, mapping, key=options.key, single_location=single,
                                          allow_infinite=caps.supports_infinite)
     if caps.single_location:

@@ -50,10 +50,11 @@ CAPABILITIES = Capabilities(
     can_set=True, can_adjust=False, single_location=False, max_chunk=MAX_CHUNK, chunk_by="change",
     rate_burst=50, rate_per_second=50.0, max_in_flight=4,
     id_format="integers (may change after a re-import; external_id preferred)",
-    idempotent_writes=True, supports_infinite=True,
+    idempotent_writes=True, supports_infinite=True, location_optional=True,
     notes=("Own stock is written in bulk (POST /variants/stock_on_hand, up to 500 variants per request).",
            "Multi-store stock is written per variant (PUT /variants/{id}/inventories), one request per variant.",
-           "Variant ids can change after a re-import; variants are found again by external_id."))
+           "Variant ids can change after a re-import; variants are found again by external_id.",
+           "A sheet without a location column sets own stock; name a seller in a Location column for multi-store stock."))
 
 def describe_error(response: httpx.Response) -> str:
     """The JSON:API ``errors`` details as one sentence-ish string; other bodies as usual."""

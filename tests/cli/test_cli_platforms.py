@@ -78,3 +78,16 @@ def test_zettle_removals_go_where_the_user_chose(tmp_path, capsys, monkeypatch):
         code, _ = run(capsys, "import", str(sheet), "--platform", "genstore", "--url", server.url,
                       "--zettle-removal", "SOLD")
         assert code == 2
+
+
+def test_a_marketplacer_sheet_without_locations_sets_own_stock_even_with_multi_store_sellers(tmp_path, capsys,
+                                                                                          monkeypatch):
+    from desktop_app.sandbox.registry import create_app
+    app = create_app("marketplacer", catalog="demo", state=None, rate="none")
+    with SandboxServer(app) as server:
+        monkeypatch.setenv("STOCKSHEET_TOKEN", app.token)
+        sheet = tmp_path / "own.csv"
+        write_table(sheet, ["SKU", "Available"], [["CANDLE-CREME", 17]])
+        code, out = run(capsys, "import", str(sheet), "--platform", "marketplacer", "--url", server.url)
+        assert code == 0 and out["applied"] == 1, out
+        assert app.level("CANDLE-CREME") == 17
