@@ -14,3 +14,11 @@ def stocksheet_home(tmp_path, monkeypatch):
     monkeypatch.setenv("STOCKSHEET_HOME", str(home))
     monkeypatch.delenv("STOCKSHEET_TOKEN", raising=False)
     return home
+
+
+@pytest.fixture
+def server(app):
+    """Serve the test module's own ``app`` fixture (an emulator) on loopback for the test."""
+    from desktop_app.sandbox.http import SandboxServer
+    with SandboxServer(app) as running:
+        yield running

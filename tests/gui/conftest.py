@@ -106,3 +106,15 @@ def dialogs(monkeypatch):
     unexpected = [t for k, _, t in rec.shown[rec.seen:] if k == "error"]
     if unexpected:
         pytest.fail(f"unexpected error dialog(s): {unexpected}")
+
+
+@pytest.fixture
+def window(qtbot, workspace):
+    """The real main window on the demo store; its background runner is stopped afterwards."""
+    from desktop_app.app import build_window
+    w = build_window(workspace)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.runner.cancel()
+    w.runner.wait()

@@ -8,7 +8,7 @@ from pathlib import Path
 import keyring
 import pytest
 
-from desktop_app.app import DemoStore, build_window, connect_store
+from desktop_app.app import DemoStore, connect_store
 from desktop_app.gui.connection_dialog import ConnectionDialog
 from desktop_app.gui.review_model import Group
 from desktop_app.gui.settings import Settings
@@ -20,16 +20,6 @@ SHOPIFY_HEADERS = ["Handle", "Title", "Option1 Name", "Option1 Value", "SKU", "L
 
 
 # -- stale levels ---------------------------------------------------------------------------------
-@pytest.fixture
-def window(qtbot, workspace):
-    w = build_window(workspace)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.runner.cancel()
-    w.runner.wait()
-
-
 def live_level(workspace, sku: str, location: str) -> int:
     catalog = workspace.catalog(refresh=True)
     variant = next(v for v in catalog.variants if v.sku == sku)

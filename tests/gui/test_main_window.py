@@ -22,16 +22,6 @@ WAIT = 20_000
 
 
 @pytest.fixture
-def window(qtbot, workspace):
-    w = build_window(workspace)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.runner.cancel()
-    w.runner.wait()
-
-
-@pytest.fixture
 def sheet(tmp_path) -> Path:
     """A copy of the CSV sample (reports are written next to it, never into resources/)."""
     target = tmp_path / "count.csv"

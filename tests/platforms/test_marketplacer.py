@@ -20,12 +20,6 @@ def app():
 
 
 @pytest.fixture
-def server(app):
-    with SandboxServer(app) as running:
-        yield running
-
-
-@pytest.fixture
 def conn(server):
     connector = MarketplacerConnector(server.url, DEFAULT_TOKEN)
     yield connector

@@ -21,12 +21,6 @@ def app():
 
 
 @pytest.fixture
-def server(app):
-    with SandboxServer(app) as srv:
-        yield srv
-
-
-@pytest.fixture
 def connect(server, app):
     made = []
 

@@ -21,12 +21,6 @@ def app():
 
 
 @pytest.fixture
-def server(app):
-    with SandboxServer(app) as srv:
-        yield srv
-
-
-@pytest.fixture
 def client(server, app):
     with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {app.token}"}) as c:
         yield c
