@@ -328,3 +328,12 @@ def _limit(value: str | None) -> int:
     if int(value) > MAX_LIMIT:
         raise _Reject(400, f"limit must not exceed {MAX_LIMIT}")
     return int(value)
+
+
+# ---- readings of the docs (see ``sandbox.readings``): one row per plausible reading ----------------
+from desktop_app.sandbox.readings import Reading  # noqa: E402
+
+READINGS: tuple[Reading, ...] = (
+    Reading("default", "documented", "the seed docs (../shared/api-docs) and platforms.md",
+            "as the docs describe it", reported=True),
+)

@@ -413,3 +413,12 @@ def _page_param(request: Request, name: str, default: int, *, upper: int | None)
         limit = f"between 1 and {upper}" if upper else "1 or more"
         raise ApiError(400, "Invalid Page", f"{name} must be a whole number {limit}, not {raw!r}.")
     return int(raw)
+
+
+# ---- readings of the docs (see ``sandbox.readings``): one row per plausible reading ----------------
+from desktop_app.sandbox.readings import Reading  # noqa: E402
+
+READINGS: tuple[Reading, ...] = (
+    Reading("default", "documented", "the seed docs (../shared/api-docs) and platforms.md",
+            "as the docs describe it", reported=True),
+)

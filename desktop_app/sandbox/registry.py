@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.sandbox.http import App
+from desktop_app.sandbox.readings import Reading, by_name
 
 PLATFORMS = ["genstore", "marketplacer", "zettle", "shoplazza"]  # extended as emulators land: zettle, marketplacer, shoplazza
 
@@ -19,6 +20,8 @@ def create_app(platform: str, *, catalog: str = "demo", state: Path | None = Non
         spec = parse_faults(faults)      # a bad spec fails before any state file is touched
         app = create_app(platform, catalog=catalog, state=state, rate=rate, token=token, **options)
         return FaultyApp(app, spec, seed=seed)
+    if "reading" in options:             # a named reading of the docs (``readings(platform)``)
+        options = {**by_name(readings(platform), options.pop("reading")).options, **options}
     if platform == "genstore":
         from desktop_app.sandbox.genstore import GenstoreApp
         return GenstoreApp.create(catalog=catalog, state=state, rate=rate, token=token, **options)
@@ -32,3 +35,17 @@ def create_app(platform: str, *, catalog: str = "demo", state: Path | None = Non
         from desktop_app.sandbox.shoplazza import ShoplazzaApp
         return ShoplazzaApp.create(catalog=catalog, state=state, rate=rate, token=token, **options)
     raise ValueError(f"unknown platform {platform!r}; choose one of {PLATFORMS}")
+
+
+def readings(platform: str) -> tuple[Reading, ...]:
+    """The readings of ``platform``'s docs its emulator offers (its module's ``READINGS`` table)."""
+    if platform not in PLATFORMS:
+        raise ValueError(f"unknown platform {platform!r}; choose one of {PLATFORMS}")
+    import importlib
+    return importlib.import_module(f"desktop_app.sandbox.{platform}").READINGS
+
+
+def default_reading(platform: str) -> Reading:
+    """The reading the tests and the demo store use by default: what a real store was last reported to do."""
+    table = readings(platform)
+    return next((r for r in table if r.reported), table[0])

@@ -364,3 +364,16 @@ def _error(status: int, code: str, message: str) -> Response:
 def _not_connected() -> Response:
     return _error(422, "InvalidParameter",
                   "The inventory item is not stocked at this location; connect it first with POST /inventory_levels.")
+
+
+# ---- readings of the docs (see ``sandbox.readings``): one row per plausible reading ----------------
+from desktop_app.sandbox.readings import Reading  # noqa: E402
+
+READINGS: tuple[Reading, ...] = (
+    Reading("adding", "observed", "Shoplazza/shoplazza-cli skills/shoplazza-products/references/inventory-locations.md "
+            "(\"verified live\")", "`set` and `PUT /inventory_levels` add; `stock: 0` ignored; adjustments <= 0 refused",
+            options={"semantics": "observed"}, reported=True),
+    Reading("absolute", "documented", "api-docs/004 (shoplazza.dev manage-inventory): `set` is absolute",
+            "`set` is absolute, `PUT /inventory_levels` adds a signed adjustment",
+            options={"semantics": "documented"}),
+)

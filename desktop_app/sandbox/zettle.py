@@ -437,3 +437,12 @@ def demo_catalog() -> CatalogSpec:
 
 
 __all__ = ["ZettleApp", "demo_catalog", "v1_uuid", "DEFAULT_RATE", "DEFAULT_TOKEN"]
+
+
+# ---- readings of the docs (see ``sandbox.readings``): one row per plausible reading ----------------
+from desktop_app.sandbox.readings import Reading  # noqa: E402
+
+READINGS: tuple[Reading, ...] = (
+    Reading("default", "documented", "the seed docs (../shared/api-docs) and platforms.md",
+            "as the docs describe it", reported=True),
+)

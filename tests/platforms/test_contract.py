@@ -17,13 +17,16 @@ from desktop_app.platforms.registry import connect
 from desktop_app.sandbox import registry as sandbox_registry
 
 CONTRACT_PLATFORMS = sorted(set(platform_registry.PLATFORMS) & set(sandbox_registry.PLATFORMS))
+#: every connector against every reading of its platform's docs (``sandbox.readings``)
+MATRIX = [pytest.param(p, r.name, id=f"{p}-{r.name}")
+          for p in CONTRACT_PLATFORMS for r in sandbox_registry.readings(p)]
 
-pytestmark = pytest.mark.parametrize("platform", CONTRACT_PLATFORMS)
+pytestmark = pytest.mark.parametrize(("platform", "reading"), MATRIX)
 
 
 @pytest.fixture
-def store(platform, serve, contract_catalog):
-    served = serve(platform, catalog=contract_catalog, rate="none")
+def store(platform, reading, serve, contract_catalog):
+    served = serve(platform, catalog=contract_catalog, rate="none", reading=reading)
     connector = connect(platform, served.url, served.app.token, page_size=25)
     yield connector
     connector.close()
@@ -134,8 +137,8 @@ def test_an_unknown_variant_in_a_chunk_is_a_failed_outcome_not_a_crash(store, co
     assert outcome.code and outcome.error
 
 
-def test_a_wrong_token_is_an_auth_error_that_does_not_echo_the_token(platform, serve, contract_catalog):
-    served = serve(platform, catalog=contract_catalog)
+def test_a_wrong_token_is_an_auth_error_that_does_not_echo_the_token(platform, reading, serve, contract_catalog):
+    served = serve(platform, catalog=contract_catalog, reading=reading)
     wrong = "wrong-token-" + "x" * 20
     connector = connect(platform, served.url, wrong, page_size=25)
     try:
@@ -146,8 +149,8 @@ def test_a_wrong_token_is_an_auth_error_that_does_not_echo_the_token(platform, s
     assert wrong not in str(caught.value) and served.app.token not in str(caught.value)
 
 
-def test_a_burst_of_reads_past_the_rate_limit_is_waited_out(platform, serve, contract_catalog):
-    served = serve(platform, catalog=contract_catalog, rate="2/4", counting=True)
+def test_a_burst_of_reads_past_the_rate_limit_is_waited_out(platform, reading, serve, contract_catalog):
+    served = serve(platform, catalog=contract_catalog, rate="2/4", counting=True, reading=reading)
     connector = connect(platform, served.url, served.app.token, page_size=250)
     try:
         results = [connector.list_locations() for _ in range(4)]
