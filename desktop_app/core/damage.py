@@ -90,15 +90,15 @@ class DamageIndex(Generic[T]):
     def match(self, text: str) -> Found[T] | None:
         """The damage ``text`` shows and the catalogue values it may have been, or None when
         it doesn't look damaged."""
-        m = _SCIENTIFIC.fullmatch(text)
-        if m:
-            return self._scientific(m)
-        m = _DECIMAL.fullmatch(text)
-        if m:
-            digits = m.group(1)
-            found = self._by_exact(digits) or self._by_zeros(digits)
-            return Found(Damage.DECIMAL, found) if found else None
-        if not (text.isascii() and text.isdigit()):
+        if not (text.isascii() and text.isdigit()):  # digits only first: the common case, and cheap
+            m = _SCIENTIFIC.fullmatch(text)
+            if m:
+                return self._scientific(m)
+            m = _DECIMAL.fullmatch(text)
+            if m:
+                digits = m.group(1)
+                found = self._by_exact(digits) or self._by_zeros(digits)
+                return Found(Damage.DECIMAL, found) if found else None
             return None
         significant = text.lstrip("0")
         if len(significant) > EXCEL_DIGITS:

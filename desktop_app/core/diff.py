@@ -3,7 +3,9 @@
 - SET: ``after`` is the sheet's quantity. ADJUST: ``after = before + delta``; an unstocked
   level counts as 0 and the change binds the variant to the location.
 - Kinds: UNCHANGED, INCREASE, DECREASE, BIND (not stocked before, a number after) and STALE
-  (the sheet's "seen" level differs from live: kept with ``before`` = live, not written).
+  (the sheet's "seen" level differs from live: kept with ``before`` = live, not written). A
+  level already at its target is UNCHANGED whatever the sheet saw: re-opening a sheet just
+  applied finds every level at its target, not stale.
 - What the platform can't do is an issue: INFINITE where unsupported, adjusting an INFINITE
   level, un-stocking a bound level. Negative levels are legal stock.
 
@@ -86,9 +88,9 @@ def diff(targets: list[Target], live: Mapping[tuple[str, str], Level],
         if issue is not None:
             found.append(RowIssue(t.row, t.column, codes.UNSUPPORTED, issue[0], issue[1]))
             continue
-        if t.seen is not None and t.seen != before:
+        if t.seen is not None and t.seen != before and after != before:
             kind = Kind.STALE
-        else:
+        else:  # a level already at its target is unchanged, whatever the sheet saw
             kind = _kind(before, after)
         v = t.variant
         changes.append(Change(row=t.row, column=t.column, variant_id=v.id, product_id=v.product_id,

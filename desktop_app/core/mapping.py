@@ -24,11 +24,27 @@ from desktop_app.core.errors import MappingError
 from desktop_app.core.models import KeyKind, Mode
 
 
+#: the generic combining diacritics (acute, grave, diaeresis, cedilla, caron …) that Latin, Greek
+#: and Cyrillic names carry; other scripts' marks (kana voicing marks, Indic vowel signs) spell
+#: different words and stay
+_ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+#: invisible characters a copy and paste brings along (BOM, zero-width space, soft hyphen, word joiner)
+_INVISIBLE = re.compile("[\ufeff\u200b\u00ad\u2060]")
+#: spaces, ASCII separators and the dashes AutoCorrect puts between words (‐ ‑ ‒ – — ― − ⸺ ⸻)
+_SEPARATORS = re.compile("[\\s_\\-./#\u2010-\u2015\u2212\u2e3a\u2e3b]+")
+
+
 def normalise(header: Any) -> str:
-    """Case-, accent-, space- and punctuation-insensitive form of a header or location name."""
-    text = unicodedata.normalize("NFKD", str(header or "")).encode("ascii", "ignore").decode()
-    text = text.replace("\ufeff", "").strip().lower()
-    return re.sub(r"[\s_\-./#]+", " ", text).strip()
+    """Case-, width-, accent-, space- and punctuation-insensitive form of a header or location name.
+
+    Case is folded (``casefold``: ``Straße`` = ``STRASSE``), width too (NFKC: ``Ｎｏｒｄ`` = ``Nord``)
+    and accents are stripped (``Köln`` = ``Koln``), but every script keeps its letters: ``上海仓``
+    stays ``上海仓``. Separators fold to one space; a name of separators only (``—``) keeps them,
+    so only a blank name normalises to ``""``, and the resolver never matches that."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", str(header or ""))).casefold()
+    text = unicodedata.normalize("NFC", _ACCENTS.sub("", unicodedata.normalize("NFKD", text)))
+    folded = _SEPARATORS.sub(" ", text).strip()
+    return folded or re.sub(r"\s+", " ", text).strip()
 
 
 def _words(role: str, *names: str) -> dict[str, str]:

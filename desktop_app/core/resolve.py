@@ -3,9 +3,13 @@
 Variants: by the row's key (SKU exactly, then case-insensitively when that is unique; barcode;
 variant id or external id). A key Excel damaged (``core.damage``) is repaired when exactly one
 catalogue value fits, and reported otherwise. A key not in the store falls back to the row's
-other identity cells; identity cells naming different variants are a conflict.
+other identity cells; identity cells naming different variants are a conflict, and so is a
+damaged cell whose repairs all name another variant (SKU ``123`` beside barcode ``1234567890``,
+which is another variant's ``01234567890`` without its zeros).
 
-Locations: by the user's remembered aliases, id, or name (case-, accent- and space-insensitive).
+Locations: by the user's remembered aliases, id, or name (``mapping.normalise``: case-, width-,
+accent- and space-insensitive, in every script); of two names that fold alike, the one spelled
+exactly as the row wins. A blank name matches nothing.
 
 Duplicates (the same variant × location twice) follow ``DuplicatePolicy``. As in extraction, a
 sheet row is used whole or not at all: a row with any issue yields no Target (a notice that a
@@ -17,11 +21,15 @@ from enum import StrEnum
 from typing import Mapping
 
 from desktop_app.core import issues as codes
-from desktop_app.core.damage import DID, HINT, Damage, DamageIndex
+from desktop_app.core.damage import DID, HINT, Damage, DamageIndex, Found
 from desktop_app.core.issues import RowIssue
 from desktop_app.core.mapping import normalise
 from desktop_app.core.models import Catalog, KeyKind, Location, StockRow, Target, Variant
 from desktop_app.core.rows import KEY_LABEL
+
+
+#: a value no variant has (``dict.get`` default), as opposed to one several share (None)
+_ABSENT = object()
 
 
 class DuplicatePolicy(StrEnum):
@@ -122,6 +130,29 @@ class _Variants:
                 return found
         return []
 
+    def repaired(self, kind: KeyKind, value: str) -> Found[Variant] | None:
+        """The damage ``value`` shows and the variants it may have been, for a value no variant
+        has exactly; None when it doesn't look damaged or fits no variant."""
+        for f in self.fields[kind]:
+            hit = f.damage.match(value)
+            if hit is not None and hit.matches:
+                return hit
+        return None
+
+    def named_by(self, kind: KeyKind, value: str) -> tuple[list[Variant], str]:
+        """The variants an identity cell names, and how its value was repaired ("" when exact).
+        A value several variants share names none (the row's other cells decide)."""
+        unique = self.unique_map(kind)
+        if value in unique:
+            found = unique[value]
+            return ([found] if found is not None else []), ""
+        hit = self.repaired(kind, value)
+        if hit is None:
+            return [], ""
+        variants = list({id(v): v for _, v in hit.matches}.values())
+        repair = f"{hit.matches[0][0]}: {DID[hit.damage]}" if len(variants) == 1 else DID[hit.damage]
+        return variants, repair
+
 
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
@@ -152,9 +183,10 @@ class _Resolver:
         self.loc_by_id = {loc.id: loc for loc in catalog.locations}
         self.loc_by_name: dict[str, list[Location]] = {}
         for loc in catalog.locations:
-            self.loc_by_name.setdefault(normalise(loc.name), []).append(loc)
-        self.loc_by_id_norm = {normalise(loc.id): loc for loc in catalog.locations}
-        self.aliases = {normalise(k): v for k, v in (aliases or {}).items()}
+            if norm := normalise(loc.name):  # a blank name matches nothing
+                self.loc_by_name.setdefault(norm, []).append(loc)
+        self.loc_by_id_norm = {norm: loc for loc in catalog.locations if (norm := normalise(loc.id))}
+        self.aliases = {norm: v for k, v in (aliases or {}).items() if (norm := normalise(k))}
         self.default_location = default_location
         self.loc_cache: dict[str | None, Location | tuple[str, str, str]] = {}
 
@@ -176,7 +208,7 @@ class _Resolver:
             for alt_kind, alt in row.alt_keys.items():
                 alt_found = self.variants.exact(alt_kind, alt)
                 if len(alt_found) == 1 and any(v is alt_found[0] for v in found):
-                    return alt_found[0], None, None
+                    return alt_found[0], None, self.conflict(row, alt_found[0], by=(alt_kind, alt))
             return None, None, RowIssue(row.row, row.key_column, codes.VARIANT_AMBIGUOUS,
                                         f"{_cap(label)} '{key}' belongs to {len(found)} variants in the store: "
                                         f"{_names(found)}.",
@@ -197,8 +229,13 @@ class _Resolver:
         for alt_kind, alt in row.alt_keys.items():
             alt_found = self.variants.exact(alt_kind, alt)
             if len(alt_found) == 1:
+                variant = alt_found[0]
+                if damaged and damaged.matches and not any(v is variant for _, v in damaged.matches):
+                    # the key's possible repairs are all other variants: the row contradicts itself
+                    return variant, None, self._conflict(row, (alt_kind, alt), variant, (kind, key),
+                                                         [v for _, v in damaged.matches], DID[damaged.damage])
                 note = f"{label} '{key}' is not in the store; matched by {KEY_LABEL[alt_kind]} '{alt}'"
-                return alt_found[0], note, None
+                return variant, note, self.conflict(row, variant, by=(alt_kind, alt))
         if damaged:
             return None, None, self._damaged_issue(row, label, damaged)
         hint = (f"Check the spelling, or export the store's stock to see valid {label}s."
@@ -206,16 +243,27 @@ class _Resolver:
         return None, None, RowIssue(row.row, row.key_column, codes.VARIANT_NOT_FOUND,
                                     f"{_cap(label)} '{key}' is not in the store.", hint)
 
-    def conflict(self, row: StockRow, variant: Variant) -> RowIssue | None:
-        unique = self.variants.unique
+    def conflict(self, row: StockRow, variant: Variant, *, by: tuple[KeyKind, str] | None = None) -> RowIssue | None:
+        """A key-conflict issue when another identity cell of the row names another variant than
+        ``variant`` (found by the cell ``by``, the row's key by default), exactly or as repaired."""
+        by = by or (row.key_kind, row.key)
         for alt_kind, alt in row.alt_keys.items():
-            other = unique(alt_kind, alt)
-            if other is not None and other is not variant:
-                return RowIssue(row.row, row.key_column, codes.KEY_CONFLICT,
-                                f"{_cap(KEY_LABEL[row.key_kind])} '{row.key}' is {_describe(variant)}, but "
-                                f"{KEY_LABEL[alt_kind]} '{alt}' is {_describe(other)}.",
-                                "Correct the wrong cell, or clear it.")
+            if alt_kind is by[0] and alt == by[1]:
+                continue
+            others, repair = self.variants.named_by(alt_kind, alt)
+            if others and not any(o is variant for o in others):
+                return self._conflict(row, by, variant, (alt_kind, alt), others, repair)
         return None
+
+    @staticmethod
+    def _conflict(row: StockRow, by: tuple[KeyKind, str], variant: Variant, cell: tuple[KeyKind, str],
+                  others: list[Variant], repair: str) -> RowIssue:
+        said = f"{KEY_LABEL[cell[0]]} '{cell[1]}'" + (f" ({repair})" if repair else "")
+        what = (f"is {_describe(others[0])}" if len(others) == 1 else
+                f"fits {len(others)} other variants: {_names(others)}")
+        return RowIssue(row.row, row.key_column, codes.KEY_CONFLICT,
+                        f"{_cap(KEY_LABEL[by[0]])} '{by[1]}' is {_describe(variant)}, but {said} {what}.",
+                        "Correct the wrong cell, or clear it.")
 
     @staticmethod
     def _damaged_issue(row: StockRow, label: str, damaged) -> RowIssue:
@@ -261,14 +309,18 @@ class _Resolver:
             return (codes.LOCATION_MISSING, f"The row names no location, and the store has several ({self._known()}).",
                     "Add a Location column, or choose the location to import into.")
         norm = normalise(ref)
-        alias = self.aliases.get(norm)
+        alias = self.aliases.get(norm) if norm else None
         if alias is not None:
             loc = self.loc_by_id.get(alias) or next(iter(self.loc_by_name.get(normalise(alias), [])), None)
             if loc is not None:
                 return loc
         if ref in self.loc_by_id:
             return self.loc_by_id[ref]
+        if not norm:
+            return self._not_found(ref)
         named = self.loc_by_name.get(norm, [])
+        if len(named) > 1:  # names that fold alike ("Köln", "Koln"): the exact spelling decides
+            named = [loc for loc in named if loc.name.strip() == ref.strip()] or named
         if len(named) == 1:
             return named[0]
         if len(named) > 1:
@@ -276,6 +328,9 @@ class _Resolver:
                     "Use the location's id instead of its name.")
         if norm in self.loc_by_id_norm:
             return self.loc_by_id_norm[norm]
+        return self._not_found(ref)
+
+    def _not_found(self, ref: str) -> tuple[str, str, str]:
         return (codes.LOCATION_NOT_FOUND, f"Location '{ref}' is not in the store. Its locations are: {self._known()}.",
                 f"Check the spelling, or say which store location '{ref}' means (--location '{ref}=Store location').")
 
@@ -312,12 +367,12 @@ def resolve(rows: list[StockRow], catalog: Catalog, *, duplicates: DuplicatePoli
             if variant is None:
                 variant, repaired, issue = variant_of(row)
             else:
-                for alt_kind, alt in alts.items():  # … that no other identity cell contradicts
-                    if alt_kind is not alt_kind_seen:
+                for alt_kind, alt in alts.items():  # … that no other identity cell contradicts,
+                    if alt_kind is not alt_kind_seen:   # exactly or once repaired
                         alt_kind_seen, alt_unique = alt_kind, unique_map(alt_kind)
-                    other = alt_unique.get(alt)
-                    if other is not None and other is not variant:
-                        issue = resolver.conflict(row, variant)
+                    other = alt_unique.get(alt, _ABSENT)
+                    if other is not None and other is not variant:  # another variant, or in none
+                        issue = resolver.conflict(row, variant)  # looks at every cell, repairs too
                         break
             if issue is not None:
                 found.append(issue)

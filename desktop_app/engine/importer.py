@@ -96,7 +96,7 @@ def _resolved_aliases(options: ImportOptions, connector: Connector) -> ImportOpt
         return options
     from desktop_app.core.mapping import normalise
     locations = connector.list_locations()
-    by_key = {normalise(loc.name): loc.id for loc in locations} | {loc.id: loc.id for loc in locations}
+    by_key = {n: loc.id for loc in locations if (n := normalise(loc.name))} | {loc.id: loc.id for loc in locations}
     resolved = {}
     for sheet_name, target in options.location_aliases.items():
         loc_id = by_key.get(target) or by_key.get(normalise(target))

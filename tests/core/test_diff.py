@@ -45,6 +45,23 @@ def test_seen_level_that_differs_from_live_makes_the_change_stale(known, caps):
         (Kind.STALE, 4, 9, 5), (Kind.INCREASE, 5, 9, 5), (Kind.STALE, None, 9, 0)]
 
 
+def test_a_level_already_at_its_target_is_unchanged_whatever_the_sheet_saw(known, caps):
+    """Re-opening a Shopify sheet right after applying it: live is the target, the sheet still
+    shows the old "On hand (current)". Nothing to write, and nothing stale about it."""
+    live = {("1001", "loc-1"): 9, ("1002", "loc-1"): 9, ("1003", "loc-1"): 7}
+    targets = [target(known, 2, 9, seen=5), target(known, 3, 0, seen=2, mode=Mode.ADJUST, variant=known.RED_M),
+               target(known, 4, 9, seen=5, variant=known.BLUE_S)]
+    changes, found = diff(targets, live, caps())
+    assert found == []
+    assert [(c.row, c.kind, c.before, c.after) for c in changes] == [
+        (2, Kind.UNCHANGED, 9, 9), (3, Kind.UNCHANGED, 9, 9), (4, Kind.STALE, 7, 9)]
+
+
+def test_a_not_stocked_target_on_an_unstocked_level_is_unchanged_whatever_the_sheet_saw(known, caps):
+    changes, found = diff([target(known, 2, None, seen=3)], {}, caps())
+    assert found == [] and [(c.kind, c.before, c.after) for c in changes] == [(Kind.UNCHANGED, None, None)]
+
+
 def test_negative_targets_are_legal_stock(known, caps):
     changes, found = diff([target(known, 2, -4)], {("1001", "loc-1"): 0}, caps())
     assert found == [] and changes[0].kind is Kind.DECREASE and changes[0].after == -4

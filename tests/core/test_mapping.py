@@ -89,6 +89,23 @@ def test_wide_sheet_by_prefixed_headers_reads_set_and_adjust():
     assert r["Adjust: Lyon"] == (Role.QUANTITY, Mode.ADJUST, "Lyon")
 
 
+def test_wide_sheet_with_location_names_outside_ascii_keeps_a_column_per_location():
+    """Two non-Latin location names are two locations, not one empty name: no column dropped."""
+    m = detect_mapping(["SKU", "上海仓", "Склад Казань", "Available: 北京仓", "Adjust: Склад Казань"],
+                       location_names=["上海仓", "Склад Казань", "北京仓"])
+    r = roles(m)
+    assert m.layout is Layout.WIDE and m.warnings == []
+    assert r["上海仓"] == (Role.QUANTITY, Mode.SET, "上海仓")
+    assert r["Склад Казань"] == (Role.QUANTITY, Mode.SET, "Склад Казань")
+    assert r["Available: 北京仓"] == (Role.QUANTITY, Mode.SET, "北京仓")
+    assert r["Adjust: Склад Казань"] == (Role.QUANTITY, Mode.ADJUST, "Склад Казань")
+
+
+def test_a_header_outside_ascii_is_not_taken_for_a_store_location_it_is_not():
+    m = detect_mapping(["SKU", "Location", "Available", "备注"], location_names=["上海仓"])
+    assert m.layout is Layout.LONG and roles(m)["备注"][0] is Role.INFO
+
+
 def test_wide_sheet_column_named_like_a_role_word_becomes_a_location_column():
     m = detect_mapping(["SKU", "Warehouse", "Shop floor"], location_names=["Warehouse", "Shop floor"])
     assert roles(m)["Warehouse"] == (Role.QUANTITY, Mode.SET, "Warehouse")

@@ -145,6 +145,69 @@ def test_short_codes_in_e_notation_are_not_taken_for_excel_damage(catalog):
     assert found[0].code == issues.VARIANT_NOT_FOUND
 
 
+# --- conflicts on repaired values -------------------------------------------------------------
+
+NUMERIC_SKU = Variant(id="2001", product_id="P20", sku="123", barcode="4006381339999", title="Numeric SKU")
+ZEROS_BARCODE = Variant(id="2002", product_id="P21", sku="OTHER-1", barcode="01234567890", title="Zeros barcode")
+
+
+def test_a_numeric_sku_and_a_barcode_that_lost_its_zeros_naming_another_variant_is_a_conflict(catalog):
+    """SKU 123 and barcode 1234567890 as number cells: the barcode is 01234567890 without its
+    leading zeros, another variant's, so the row contradicts itself as it does with text cells."""
+    cat = with_variants(catalog, NUMERIC_SKU, ZEROS_BARCODE)
+    targets, found = one([stock(2, "123", alt={KeyKind.BARCODE: "1234567890"})], cat)
+    assert targets == [] and [(i.row, i.code, i.column) for i in found] == [(2, issues.KEY_CONFLICT, "sku")]
+    assert found[0].message == ("SKU '123' is Numeric SKU (variant 2001), but barcode '1234567890' "
+                                "(01234567890: Excel removed the leading zeros) is Zeros barcode (variant 2002).")
+
+
+def test_a_damaged_identity_cell_that_repairs_to_the_keys_own_variant_is_no_conflict(catalog):
+    cat = with_variants(catalog, NUMERIC_SKU, Variant(id="2003", product_id="P22", sku="124", barcode="0987654321"))
+    targets, found = one([stock(2, "124", alt={KeyKind.BARCODE: "987654321"})], cat)
+    assert found == [] and targets[0].variant.id == "2003"
+
+
+def test_a_repaired_key_checks_its_other_identity_cells_after_repair_too(catalog):
+    """The key itself repaired (barcode without zeros) and a variant id rounded by Excel naming
+    another variant: a conflict, not a write to the key's variant."""
+    long_id = Variant(id="604253696473177059", product_id="P9", sku="LONG")
+    cat = with_variants(catalog, long_id)
+    targets, found = one([stock(2, "12345678905", kind=KeyKind.BARCODE,
+                                alt={KeyKind.VARIANT_ID: "604253696473177000"})], cat)
+    assert targets == [] and found[0].code == issues.KEY_CONFLICT
+    assert found[0].message == ("Barcode '12345678905' is Red / S (variant 1001), but variant id "
+                                "'604253696473177000' (604253696473177059: Excel keeps only 15 significant digits "
+                                "and replaced the rest with zeros) is variant 604253696473177059.")
+
+
+def test_a_damaged_identity_cell_fitting_several_other_variants_is_a_conflict(catalog):
+    cat = with_variants(catalog, NUMERIC_SKU, ZEROS_BARCODE,
+                        Variant(id="2004", product_id="P23", barcode="001234567890", title="More zeros"))
+    targets, found = one([stock(2, "123", alt={KeyKind.BARCODE: "1234567890"})], cat)
+    assert targets == [] and found[0].code == issues.KEY_CONFLICT
+    assert found[0].message.endswith("but barcode '1234567890' (Excel removed the leading zeros) fits 2 other "
+                                     "variants: SKU 'OTHER-1' (Zeros barcode), barcode '001234567890' (More zeros).")
+
+
+def test_a_key_whose_repairs_all_name_other_variants_than_the_cell_it_fell_back_on_is_a_conflict(catalog):
+    """SKU 1234567890 is no SKU, but fits two zero-led SKUs; the barcode names a third variant."""
+    cat = with_variants(catalog, Variant(id="2005", product_id="P24", sku="01234567890", title="Zero one"),
+                        Variant(id="2006", product_id="P24", sku="001234567890", title="Zero two"))
+    targets, found = one([stock(2, "1234567890", alt={KeyKind.BARCODE: "4006381333931"})], cat)
+    assert targets == [] and found[0].code == issues.KEY_CONFLICT
+    assert found[0].message.startswith("Barcode '4006381333931' is Red / M (variant 1002), but SKU '1234567890' "
+                                       "(Excel removed the leading zeros) fits 2 other variants")
+
+
+def test_a_key_matched_through_another_cell_is_checked_against_the_remaining_cells(catalog):
+    """SKU not in the store, barcode naming Red / M, variant id naming Blue / S: no silent pick."""
+    rows = [stock(2, "OLD-SKU", alt={KeyKind.BARCODE: "4006381333931", KeyKind.VARIANT_ID: "1003"})]
+    targets, found = one(rows, catalog)
+    assert targets == [] and found[0].code == issues.KEY_CONFLICT
+    assert found[0].message == ("Barcode '4006381333931' is Red / M (variant 1002), but variant id '1003' is "
+                                "Blue / S (variant 1003).")
+
+
 # --- locations --------------------------------------------------------------------------------
 
 def test_location_by_id_by_name_ignoring_case_and_spaces_and_by_alias(catalog):
