@@ -1,4 +1,9 @@
-"""Run results as data: every sheet row ends applied, unchanged, stale, failed or invalid.
+"""Run results as data: every sheet row ends applied, unchanged, stale, failed, invalid, skipped
+or unverified.
+
+*Applied* means verified: a read of the store showed the row's target after the write
+(``engine.verify``). A write the store accepted but whose level could not be read back is
+*unverified*, never applied; a read that shows another level is *failed* (``verify-mismatch``).
 
 ``RowOutcome`` is per StockRow (a wide sheet row has one per location column); ``sheet_status``
 folds them back onto the sheet's own rows for the error report.
@@ -17,10 +22,11 @@ class Status(StrEnum):
     INVALID = "invalid"
     PENDING = "pending"        # planned, not (yet) sent: dry run, cancel, abort
     SKIPPED = "skipped"        # blank target (Shopify "On hand (new)" left empty)
+    UNVERIFIED = "unverified"  # written, accepted, but its level could not be read back: resume checks it
 
 
 #: worst first: the status a multi-cell sheet row reports
-SEVERITY = [Status.INVALID, Status.FAILED, Status.STALE, Status.PENDING, Status.APPLIED, Status.UNCHANGED, Status.SKIPPED]
+SEVERITY = [Status.INVALID, Status.FAILED, Status.UNVERIFIED, Status.STALE, Status.PENDING, Status.APPLIED, Status.UNCHANGED, Status.SKIPPED]
 
 
 @dataclass(slots=True)
@@ -44,7 +50,8 @@ class RunResult:
     invalid: int = 0
     unchanged: int = 0          # changes (levels) whose target equals live
     changes: int = 0            # levels to write (increase/decrease/bind)
-    applied: int = 0
+    applied: int = 0            # written and read back at the target (verified)
+    unverified: int = 0         # written, but the read-back failed
     failed: int = 0
     stale: int = 0
     requests: int = 0           # write requests planned (dry run) or sent
@@ -58,12 +65,17 @@ class RunResult:
         """CLI contract: 0 all applied/unchanged, 1 some rows invalid/failed/stale, 3 aborted."""
         if self.cancelled:
             return 3
-        return 1 if (self.invalid or self.failed or self.stale) else 0
+        return 1 if (self.invalid or self.failed or self.stale or self.unverified) else 0
+
+    @property
+    def verified(self) -> int:
+        """Levels read back at their target: every applied one, by definition."""
+        return self.applied
 
     def summary(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in (
-            "rows", "valid", "invalid", "unchanged", "changes", "applied", "failed", "stale",
-            "requests", "report", "run_id", "dry_run", "cancelled")}
+            "rows", "valid", "invalid", "unchanged", "changes", "applied", "verified", "unverified", "failed",
+            "stale", "requests", "report", "run_id", "dry_run", "cancelled")}
 
 
 def sheet_status(outcomes: list[RowOutcome]) -> dict[int, list[RowOutcome]]:

@@ -32,6 +32,7 @@ from desktop_app.core.results import Status
 from desktop_app.engine.journal import Entry, Journal
 from desktop_app.engine.rebase import Verdict, rebase, remainder, towards
 from desktop_app.engine.retry import Gate, retrying
+from desktop_app.engine.verify import Verifier, Written
 from desktop_app.platforms.base import Connector
 
 NOT_APPLIED = "not-applied"
@@ -85,6 +86,7 @@ class Executor:
         self._lock = threading.Lock()
         self._started = 0.0
         self._bug: BaseException | None = None
+        self.verifier = Verifier(connector=connector, gate=gate, settle=self._settle_verified)
 
     # ---- the run ----------------------------------------------------------------------------
     def run(self, units: list[Unit]) -> dict[int, Settled]:
@@ -99,6 +101,8 @@ class Executor:
             w.join()
         if self._bug is not None:
             raise self._bug
+        # the writes that went out are read back even after a cancel or a stop
+        self.verifier.verify(self.verifier.take_all(), ignore_cancel=True)
         for unit in units:          # never started: cancelled or stopped before their turn
             for e in unit.entries:
                 if e.seq not in self.settled:
@@ -127,13 +131,26 @@ class Executor:
 
     # ---- one group of chunks ---------------------------------------------------------------
     def _process(self, units: list[Unit]) -> None:
+        planned = [e.change for u in units for e in u.entries]
+        checked: list[Written] = []
         try:
             if self._blind(units):
-                live = {(e.change.variant_id, e.change.location_id): e.change.before for u in units for e in u.entries}
+                live = {(c.variant_id, c.location_id): c.before for c in planned}
             else:
-                live = self._read([e.change for u in units for e in u.entries])
+                checked = self.verifier.take_if_free(planned)   # earlier writes this read covers anyway
+                live = self._read(planned + [w.change for w in checked])
         except _STOPPING as exc:
+            self.verifier.add(checked)
             raise Stop(exc) from exc
+        except PlatformError as exc:         # the store keeps failing the read: stop, resumable
+            self.verifier.add(checked)
+            raise Stop(UnreachableError(f"{exc} Reading the levels before writing kept failing; the run stopped "
+                                        "and can be resumed.")) from exc
+        except BaseException:
+            self.verifier.add(checked)
+            raise
+        if checked:
+            self.verifier.settle_from(checked, live)
         for unit in units:
             if self.gate.cancel.cancelled:
                 raise Stop(CancelledError("The run was cancelled."))
@@ -203,14 +220,17 @@ class Executor:
                 if sent and not self.caps.idempotent_writes:
                     writes = self._what_is_missing(unit, writes)
                 continue
-            outcomes = []
+            outcomes, written = [], []
+            share = max(1, self.gate.writes_on_this_thread() - sent_before) / max(1, len(writes))
             for (e, c), r in zip(writes, results):
-                if r.ok:
-                    outcomes.append((e, Settled(Status.APPLIED, c, r.level_after if r.level_after is not None else c.after)))
+                if r.ok:      # accepted: applied only once a read shows it (engine.verify)
+                    written.append(Written(entry=e, change=c, chunk=unit.chunk, requests=share, reported=r.level_after))
                 else:
                     outcomes.append((e, Settled(Status.FAILED, c, r.level_after, r.code or "platform-rejected",
                                                 r.error or "The store refused this change.")))
-            self._settle(unit.chunk, outcomes)
+            self.verifier.add(written)
+            self._settle(unit.chunk, outcomes, close=not written)
+            self.verifier.verify(self.verifier.take_if_cheap())
             return
 
     def _what_is_missing(self, unit: Unit, writes: list[tuple[Entry, Change]]) -> list[tuple[Entry, Change]]:
@@ -263,16 +283,20 @@ class Executor:
                     + " Resume the run to finish it; the level is read again first."))
 
     # ---- bookkeeping -------------------------------------------------------------------------
+    def _settle_verified(self, chunk: int, results: list[tuple[Written, Status, Level, str, str]]) -> None:
+        self._settle(chunk, [(w.entry, Settled(status, w.change, level, code, message))
+                             for w, status, level, code, message in results])
+
     def _settle(self, chunk: int, done: list[tuple[Entry, Settled]], *, close: bool = True) -> None:
         """Journal these outcomes (and, with ``close``, the chunk as done), then report progress."""
-        if not done and not close:
-            return
-        self.journal.settle(self.run_id, chunk if close else None,
-                            [(e.seq, s.status, s.level, s.code, s.message) for e, s in done])
+        if done or close:
+            self.journal.settle(self.run_id, chunk if close else None,
+                                [(e.seq, s.status, s.level, s.code, s.message) for e, s in done])
         with self._lock:
             for e, s in done:
                 self.settled[e.seq] = s
             finished = sum(1 for s in self.settled.values() if s.status is not Status.PENDING)
+        finished += len(self.verifier)             # written, waiting to be read back
         elapsed = time.monotonic() - self._started
         rate = self.gate.requests / elapsed if elapsed > 0 else None
         eta = (self._total - finished) * elapsed / finished if finished and elapsed > 0 else None

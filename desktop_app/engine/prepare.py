@@ -97,7 +97,8 @@ def summarise(preview: Preview, outcomes: list[RowOutcome], *, requests: int, dr
     return RunResult(
         rows=len(preview.sheet.rows), valid=len(preview.sheet.rows) - len(invalid_rows), invalid=len(invalid_rows),
         unchanged=count[Status.UNCHANGED], changes=len(preview.plan.changes), applied=count[Status.APPLIED],
-        failed=count[Status.FAILED], stale=count[Status.STALE], requests=requests, dry_run=dry_run,
+        failed=count[Status.FAILED], stale=count[Status.STALE], unverified=count[Status.UNVERIFIED],
+        requests=requests, dry_run=dry_run,
         cancelled=cancelled, outcomes=outcomes)
 
 

@@ -28,7 +28,9 @@ from desktop_app.engine.retry import Backoff
 from desktop_app.engine.submit import RateSpec, execute, rate_from_json, settled_outcome
 from desktop_app.platforms.base import Connector
 
-_OPEN = (PLANNED, SENDING, str(Status.PENDING))
+#: entries a resume takes up; SENDING and UNVERIFIED ones were maybe applied: their levels are read first
+_OPEN = (PLANNED, SENDING, str(Status.PENDING), str(Status.UNVERIFIED))
+_MAYBE_APPLIED = (SENDING, str(Status.UNVERIFIED))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,7 @@ def resume(run_id: str, connector: Connector, *, journal: Journal | None = None,
         by_chunk: dict[tuple[int, bool], list[Entry]] = {}
         for e in j.entries(run_id):
             if e.state in _OPEN and e.chunk is not None:
-                by_chunk.setdefault((e.chunk, e.state == SENDING), []).append(e)
+                by_chunk.setdefault((e.chunk, e.state in _MAYBE_APPLIED), []).append(e)
         for (chunk, inflight), entries in sorted(by_chunk.items(), key=lambda kv: (kv[0][0], not kv[0][1])):
             units.append(Unit(chunk=chunk, request=requests.get(chunk, ""), entries=entries, inflight=inflight))
         execute(run_id=run_id, journal=j, connector=connector, units=units,
@@ -99,7 +101,9 @@ def undo(run_id: str, connector: Connector, *, force: bool = False, journal: Jou
     cancel = cancel or CancelToken()
     with _journal(journal) as j:
         record = _check(j, run_id, connector)
-        changes = [c for c in (_restoring(e) for e in j.entries(run_id) if e.state == str(Status.APPLIED)) if c]
+        # unverified writes too: if one did not land, its level already reads the old value (unchanged)
+        changes = [c for c in (_restoring(e) for e in j.entries(run_id)
+                               if e.state in (str(Status.APPLIED), str(Status.UNVERIFIED))) if c]
         plan = make_plan(changes, connector.capabilities)
         planned = {id(c): chunk.index for chunk in plan.chunks for c in chunk.changes}
         entries = [Entry(seq=i, chunk=planned.get(id(c)), change=c, state=PLANNED if id(c) in planned else "unchanged")
@@ -131,7 +135,8 @@ def journal_result(j: Journal, run_id: str) -> RunResult:
     rows, invalid = record.totals.get("rows", 0), record.totals.get("invalid", 0)
     return RunResult(rows=rows, valid=rows - invalid, invalid=invalid, unchanged=count[Status.UNCHANGED],
                      changes=sum(1 for e in entries if e.chunk is not None), applied=count[Status.APPLIED],
-                     failed=count[Status.FAILED], stale=count[Status.STALE], requests=record.requests,
+                     failed=count[Status.FAILED], stale=count[Status.STALE], unverified=count[Status.UNVERIFIED],
+                     requests=record.requests,
                      run_id=run_id, cancelled=record.state != FINISHED, outcomes=outcomes)
 
 

@@ -83,7 +83,7 @@ def execute(*, run_id: str, journal: Journal, connector: Connector, units: list[
     try:
         settled = executor.run(units)
     finally:
-        pending = any(s.status is Status.PENDING for s in executor.settled.values())
+        pending = any(s.status in (Status.PENDING, Status.UNVERIFIED) for s in executor.settled.values())
         state = CANCELLED if cancel.cancelled else INTERRUPTED if (executor.stopped_by or pending) else FINISHED
         journal.finish(run_id, state, requests=gate.requests)
     if executor.stopped_by is not None and not cancel.cancelled:
