@@ -223,10 +223,14 @@ def _print_summary(result) -> None:
     verb = "would change" if result.dry_run else "changed"
     print(f"{result.rows:,} rows: {result.valid:,} valid, {result.invalid:,} invalid")
     print(f"{result.changes:,} levels {verb}, {result.unchanged:,} unchanged, {result.stale:,} stale"
-          + ("" if result.dry_run else f"; {result.applied:,} applied, {result.failed:,} failed")
+          + ("" if result.dry_run else f"; {result.applied:,} applied (each read back at its target), "
+             f"{result.failed:,} failed" + (f", {result.unverified:,} unverified" if result.unverified else ""))
           + f" ({result.requests:,} requests)")
     if result.cancelled:
         print("The run stopped before finishing; what was not applied is listed in the report.")
+    if result.unverified:
+        print(f"{result.unverified:,} written levels could not be read back to check them; "
+              f"`stocksheet resume {result.run_id}` reads them again.")
     if result.report:
         print(f"Error report: {result.report} (fix the rows and import it again)")
 

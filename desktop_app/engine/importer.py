@@ -21,7 +21,7 @@ from desktop_app.engine.prepare import ImportOptions, Preview, prepare
 from desktop_app.platforms.base import Connector
 from desktop_app.sheets.report import default_report_path, write_report
 
-PROBLEMS = {Status.INVALID, Status.FAILED, Status.STALE, Status.PENDING}
+PROBLEMS = {Status.INVALID, Status.FAILED, Status.STALE, Status.PENDING, Status.UNVERIFIED}
 
 
 @dataclass(slots=True)

@@ -13,13 +13,17 @@ def headline(result: RunResult) -> str:
     if result.cancelled:
         return (f"Stopped: {result.applied:,} of {result.changes:,} changes were applied before the run stopped. "
                 "Resume it from History to write the rest.")
+    if result.unverified:
+        return (f"Written, not yet checked: {result.applied:,} changes applied and read back; "
+                f"{result.unverified:,} were accepted by the store but could not be read back. "
+                "Resume the run from History to check them.")
     if result.failed or result.stale or result.invalid:
-        return (f"Done, with problems: {result.applied:,} changes applied; "
+        return (f"Done, with problems: {result.applied:,} changes applied and read back; "
                 f"{result.failed + result.stale + result.invalid:,} rows need attention. "
                 "Save the error report, fix those rows and drop it back in.")
     if not result.applied:
         return "Nothing needed changing: the store already had every level in the sheet."
-    return f"Done: all {result.applied:,} changes were applied."
+    return f"Done: all {result.applied:,} changes were applied, and each was read back from the store at its target."
 
 
 class ResultView(QWidget):
@@ -28,8 +32,8 @@ class ResultView(QWidget):
     history_requested = Signal()
     new_import_requested = Signal()
 
-    COUNTS = (("applied", "Applied"), ("unchanged", "Unchanged"), ("stale", "Stale"), ("failed", "Failed"),
-              ("invalid", "Invalid"))
+    COUNTS = (("applied", "Applied (verified)"), ("unverified", "Unverified"), ("unchanged", "Unchanged"),
+              ("stale", "Stale"), ("failed", "Failed"), ("invalid", "Invalid"))
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,7 +87,7 @@ class ResultView(QWidget):
         self.headline.setText(headline(result))
         for attr, _ in self.COUNTS:
             self.count_labels[attr].setText(f"{getattr(result, attr):,}")
-        problems = bool(result.failed or result.stale or result.invalid or result.cancelled)
+        problems = bool(result.failed or result.stale or result.invalid or result.cancelled or result.unverified)
         self.save_report_button.setEnabled(problems)
         self.save_report_button.setToolTip("" if problems else "Every row went through: there is nothing to report.")
         self.undo_button.setVisible(can_undo)

@@ -61,11 +61,11 @@ GROUP_LABELS = {Group.ALL: "All", Group.CHANGES: "Changes", Group.UNCHANGED: "Un
 
 _GROUP_OF = {Status.PENDING: Group.CHANGES, Status.APPLIED: Group.CHANGES, Status.UNCHANGED: Group.UNCHANGED,
              Status.INVALID: Group.INVALID, Status.STALE: Group.STALE, Status.FAILED: Group.FAILED,
-             Status.SKIPPED: Group.OTHER}
+             Status.SKIPPED: Group.OTHER, Status.UNVERIFIED: Group.FAILED}
 
 STATUS_TEXT = {Status.PENDING: "Will change", Status.APPLIED: "Applied", Status.UNCHANGED: "Unchanged",
                Status.INVALID: "Invalid", Status.STALE: "Stale", Status.FAILED: "Failed",
-               Status.SKIPPED: "Skipped"}
+               Status.SKIPPED: "Skipped", Status.UNVERIFIED: "Unverified"}
 
 #: role carrying the row's Group (for tests and delegates)
 GroupRole = Qt.ItemDataRole.UserRole + 1
@@ -214,7 +214,7 @@ class ReviewTableModel(QAbstractTableModel):
                 d = delta_of(o)
                 if d and o.status in (Status.PENDING, Status.APPLIED):
                     return QBrush(self._up if d > 0 else self._down)
-            elif col == Column.STATUS and o.status in (Status.INVALID, Status.FAILED, Status.STALE):
+            elif col == Column.STATUS and o.status in (Status.INVALID, Status.FAILED, Status.STALE, Status.UNVERIFIED):
                 return QBrush(self._down)
             return None
         if role == Qt.ItemDataRole.FontRole and col == Column.STATUS and o.status in (Status.INVALID, Status.FAILED,

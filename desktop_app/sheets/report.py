@@ -17,7 +17,7 @@ from desktop_app.sheets.writer import write_table
 REPORT_COLUMNS = ["Row", "Status", "Error", "Hint"]
 
 #: statuses that put a row into a problems-only report
-PROBLEMS = frozenset({Status.INVALID, Status.FAILED, Status.STALE, Status.PENDING})
+PROBLEMS = frozenset({Status.INVALID, Status.FAILED, Status.STALE, Status.PENDING, Status.UNVERIFIED})
 
 
 def default_report_path(sheet_path: str | os.PathLike[str]) -> Path:

@@ -69,7 +69,9 @@ def test_long_csv_import_applies_changes_and_exits_0(store, tmp_path, capsys):
     code, out = run(capsys, "import", str(sheet), "--platform", "genstore", "--url", url, "--json")
     assert code == 0, out
     assert (out["rows"], out["valid"], out["invalid"], out["changes"], out["applied"], out["unchanged"]) == (3, 3, 0, 2, 2, 1)
-    assert {"rows", "valid", "invalid", "unchanged", "changes", "applied", "failed", "stale", "requests", "report"} <= out.keys()
+    assert {"rows", "valid", "invalid", "unchanged", "changes", "applied", "failed", "stale", "requests", "report",
+            "verified", "unverified"} <= out.keys()
+    assert out["verified"] == out["applied"] == 2 and out["unverified"] == 0
     assert app.level("TEE-S", "Main Warehouse") == 12 and app.level("MUG-1", "Outlet Store") == 0
 
 

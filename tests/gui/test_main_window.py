@@ -122,6 +122,8 @@ def test_submit_confirms_what_will_happen_applies_it_and_shows_the_result(qtbot,
     result = window.finished.result
     assert result.applied == changes and result.failed == 0
     assert window.result_view.count_labels["applied"].text() == str(changes)
+    assert window.result_view.count_labels["unverified"].text() == "0"
+    assert "read back" in window.result_view.headline.text()
     assert window.result_view.table.model.review.counts[Group.CHANGES] == changes
 
     # the store really changed: checking the same sheet again finds nothing left to do
