@@ -9,6 +9,12 @@ synonym; a Matrixify state column (``Inventory Available: <Loc>``); a prefixed l
 Settling keeps one column per singular role (SKU, location, …), one set and one adjust column
 per location, and drops long quantity columns when the sheet has a column per location. Every
 column it demotes is named in a warning.
+
+What a quantity counts is a separate question from its role: Shopify's ``On hand (new)`` /
+``On hand (current)`` and Matrixify's ``Inventory On Hand: <Loc>`` count stock *on hand*, committed
+stock included, where *available* excludes it (Genstore's docs: available = on hand − committed).
+``on_hand_columns`` names them; the engine, which can read the store's committed stock, turns
+their targets (and seen values) into available ones.
 """
 from __future__ import annotations
 
@@ -226,3 +232,23 @@ def build_mapping(headers: list[str], *, location_names: Sequence[str], override
                            "Name a column Available (absolute) or Adjust (change), "
                            "or map one with --map 'Header=available'.")
     return mapping
+
+
+# --- what a quantity counts ------------------------------------------------------------------
+
+_ON_HAND = re.compile(r"\bon ?hand\b")
+
+
+def counts_on_hand(header: str) -> bool:
+    """Whether a header names stock on hand (``On hand (new)``, ``Quantity on hand``,
+    ``Inventory On Hand: Berlin`` …) rather than available stock."""
+    return bool(_ON_HAND.search(normalise(header)))
+
+
+def on_hand_columns(mapping: SheetMapping) -> list[ColumnMap]:
+    """The columns in use whose values count stock on hand: absolute quantity columns and the
+    seen column (Shopify's ``On hand (current)``), in sheet order. Adjust columns are left out:
+    a change to on hand is the same change to available. The header decides, however the column
+    was mapped — a saved profile maps every column explicitly, so the mapping alone can't."""
+    return [c for c in mapping.columns
+            if (c.role is Role.SEEN or (c.role is Role.QUANTITY and c.mode is Mode.SET)) and counts_on_hand(c.header)]

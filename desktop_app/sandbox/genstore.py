@@ -3,6 +3,10 @@
 Faithful to the documented quirks (see /work/shared/platforms.md §1):
 
 * auth header ``X-Genstore-Access-Token``; every error body is ``{"error": "…"}``;
+* the token carries access scopes (``GET /oauth2/access_scopes`` →
+  ``{"accessScopes": "[read_products,write_products]"}``); catalogue and inventory reads need
+  ``read_products`` or ``write_products``, both inventory writes ``write_products`` (api-docs 000:
+  "Requires ANY of the following access scopes"), else ``403``;
 * every id and quantity is a JSON *string*; ids are ~15-digit numerals, locations 5-digit;
 * ``GET /inventory`` answers under the misspelt key ``inventorys``;
 * ``PUT /inventory/{variantId}`` sets ``available`` absolutely and binds an unbound location;
@@ -12,7 +16,9 @@ Faithful to the documented quirks (see /work/shared/platforms.md §1):
 * a token bucket of 40 refilled at 2/s → ``429 {"error": "Too Many Requests"}`` (``Retry-After``
   only with ``retry_after=True``: no source documents it).
 
-Paths may carry a trailing ``.json``. State lives in SQLite (``sandbox.store``).
+Paths may carry a trailing ``.json``. State lives in SQLite (``sandbox.store``). Where the docs
+are silent or disagree, ``create`` takes the point as an option; ``READINGS`` at the end names
+each plausible combination and where it comes from.
 """
 from __future__ import annotations
 
@@ -34,6 +40,13 @@ DEFAULT_RATE = (40, 2.0)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 250
 MAX_QUANTITY = 1_000_000_000
+DEFAULT_SCOPES = "read_products,write_products"
+READ_SCOPES = frozenset({"read_products", "write_products"})     # api-docs 000: GET /inventory
+WRITE_SCOPES = frozenset({"write_products"})                      # api-docs 000: PUT /inventory, connect
+ERROR_SHAPES = ("error", "errors", "code_message")
+SCOPES_FORMATS = ("bracketed", "list", "plain")
+FLAG_FORMATS = ("string", "boolean")
+UNTRACKED_WRITES = ("accept", "refuse")
 _INT = re.compile(r"-?\d+")
 _ID = r"(?P<{}>\d+)"
 
@@ -48,10 +61,24 @@ class _Reject(Exception):
 class GenstoreApp:
     platform = "genstore"
 
-    def __init__(self, *, store: SqliteStore, token: str, bucket: TokenBucket | None, retry_after: bool = False) -> None:
+    def __init__(self, *, store: SqliteStore, token: str, bucket: TokenBucket | None, retry_after: bool = False,
+                 scopes: str = DEFAULT_SCOPES, scopes_endpoint: bool = True, scopes_format: str = "bracketed",
+                 error_shape: str = "error", json_numbers: bool = False, flags: str = "string",
+                 untracked_writes: str = "accept", stock_states: bool = False) -> None:
+        for name, value, allowed in (("error_shape", error_shape, ERROR_SHAPES),
+                                     ("scopes_format", scopes_format, SCOPES_FORMATS),
+                                     ("flags", flags, FLAG_FORMATS),
+                                     ("untracked_writes", untracked_writes, UNTRACKED_WRITES)):
+            if value not in allowed:
+                raise ValueError(f"Genstore sandbox option {name}={value!r}: choose one of {', '.join(allowed)}")
         self.store = store
         self.token = token
         self.retry_after = retry_after
+        self.scopes = tuple(s.strip() for s in scopes.split(",") if s.strip())
+        self.scopes_format = scopes_format
+        self.error_shape = error_shape
+        self.untracked_writes = untracked_writes
+        self.shape = data.Shape(numbers=json_numbers, boolean_flags=flags == "boolean", stock_states=stock_states)
         self.request_count = 0
         self._bucket = bucket
         self._page_secret = secrets.token_bytes(16)   # page tokens are temporary: they die with the process
@@ -66,14 +93,19 @@ class GenstoreApp:
         r("GET", f"{API}/inventory", self._list_inventory)
         r("POST", f"{API}/inventory/connect", self._connect)
         r("PUT", f"{API}/inventory/{_ID.format('variant_id')}", self._set_inventory)
+        if scopes_endpoint:
+            r("GET", f"{API}/oauth2/access_scopes", self._access_scopes)
 
     @classmethod
     def create(cls, *, catalog: str = "demo", state: Path | str | None = None, rate: str = "default",
                token: str | None = None, retry_after: bool = False, **options: Any) -> "GenstoreApp":
         """Open (or seed) the shop. A new state file is seeded from ``catalog``; an existing one is
-        reused as is, and so is its token unless ``token`` is given."""
-        if options:
-            raise ValueError(f"unknown Genstore sandbox option(s): {', '.join(sorted(options))}")
+        reused as is, and so is its token unless ``token`` is given. ``options`` are the readings'
+        knobs (see ``__init__`` and ``READINGS``); ``scopes`` is the token's comma-separated scopes."""
+        unknown = set(options) - {"scopes", "scopes_endpoint", "scopes_format", "error_shape", "json_numbers",
+                                  "flags", "untracked_writes", "stock_states"}
+        if unknown:
+            raise ValueError(f"unknown Genstore sandbox option(s): {', '.join(sorted(unknown))}")
         limits = parse_rate(rate, DEFAULT_RATE)
         store = SqliteStore(Path(state) if state else None, schema=data.SCHEMA)
         if not store.seeded:
@@ -86,7 +118,11 @@ class GenstoreApp:
             with store.transaction() as db:
                 store.set_meta(db, "token", token)
         bucket = TokenBucket(*limits) if limits else None
-        return cls(store=store, token=token, bucket=bucket, retry_after=retry_after)
+        try:
+            return cls(store=store, token=token, bucket=bucket, retry_after=retry_after, **options)
+        except ValueError:
+            store.close()
+            raise
 
     def close(self) -> None:
         self.store.close()
@@ -97,85 +133,117 @@ class GenstoreApp:
             self.request_count += 1
         given = request.headers.get("x-genstore-access-token")
         if not given:
-            return _error(401, "Missing access token: send it in the X-Genstore-Access-Token header.")
+            return self._error(401, "Missing access token: send it in the X-Genstore-Access-Token header.")
         if not hmac.compare_digest(given.encode(), self.token.encode()):
-            return _error(401, "Invalid API key or access token (unrecognized login or wrong password).")
+            return self._error(401, "Invalid API key or access token (unrecognized login or wrong password).")
         if self._bucket is not None:
             granted, wait = self._bucket.take()
             if not granted:
                 headers = {"Retry-After": str(max(1, int(wait + 0.999)))} if self.retry_after else {}
-                return Response(429, {"error": "Too Many Requests"}, headers)
+                response = self._error(429, "Too Many Requests")
+                response.headers.update(headers)
+                return response
         path = request.path.removesuffix(".json")
         handler, params, exists = self._router.match(request.method, path)
         if handler is None:
-            return _error(405, "Method Not Allowed") if exists else _error(404, "Not Found")
+            return self._error(405, "Method Not Allowed") if exists else self._error(404, "Not Found")
         request.params = params
         try:
             return handler(request)
         except _Reject as exc:
-            return _error(exc.status, exc.message)
+            return self._error(exc.status, exc.message)
+
+    def _error(self, status: int, message: str) -> Response:
+        """An error answer in this reading's body shape (the docs: "always include an ``error`` field")."""
+        if self.error_shape == "errors":
+            return Response(status, {"errors": [message]})
+        if self.error_shape == "code_message":
+            return Response(status, {"code": status, "message": message})
+        return Response(status, {"error": message})
+
+    def _require(self, scopes: frozenset[str], what: str) -> None:
+        if not scopes.intersection(self.scopes):
+            needed = " or ".join(sorted(scopes))
+            raise _Reject(403, f"Access denied: {what} requires the {needed} access scope, which this token lacks.")
+
+    # ------------------------------------------------------------------ access scopes
+    def _access_scopes(self, req: Request) -> Response:
+        scopes: str | list[str] = list(self.scopes)
+        if self.scopes_format == "bracketed":        # GS api-rest/37, as printed
+            scopes = f"[{','.join(self.scopes)}]"
+        elif self.scopes_format == "plain":          # like the token answer's "scope"
+            scopes = ",".join(self.scopes)
+        return Response(200, {"accessScopes": scopes})
 
     # ------------------------------------------------------------------ locations
     def _list_locations(self, req: Request) -> Response:
         rows, headers = self._page(req, "locations")
-        return Response(200, {"locations": [data.location_json(r) for r in rows]}, headers)
+        return Response(200, {"locations": [data.location_json(r, self.shape) for r in rows]}, headers)
 
     def _count_locations(self, req: Request) -> Response:
         with self.store.reading() as db:
             n = db.execute("SELECT COUNT(*) FROM locations").fetchone()[0]
-        return Response(200, {"count": str(n)})
+        return Response(200, {"count": self.shape.num(n)})
 
     def _get_location(self, req: Request) -> Response:
         with self.store.reading() as db:
             row = db.execute("SELECT * FROM locations WHERE id = ?", (req.params["location_id"],)).fetchone()
         if row is None:
             raise _Reject(404, f"Location {req.params['location_id']} not found")
-        return Response(200, {"location": data.location_json(row)})
+        return Response(200, {"location": data.location_json(row, self.shape)})
 
     # ------------------------------------------------------------------ products and variants
     def _list_products(self, req: Request) -> Response:
+        self._require(READ_SCOPES, "GET /products")
         rows, headers = self._page(req, "products")
         with self.store.reading() as db:
-            products = data.products_json(db, rows)
+            products = data.products_json(db, rows, self.shape)
         return Response(200, {"products": products}, headers)
 
     def _get_product(self, req: Request) -> Response:
+        self._require(READ_SCOPES, "GET /products/{productId}")
         with self.store.reading() as db:
             row = db.execute("SELECT * FROM products WHERE id = ?", (req.params["product_id"],)).fetchone()
             if row is None:
                 raise _Reject(404, f"Product {req.params['product_id']} not found")
-            return Response(200, {"product": data.products_json(db, [row])[0]})
+            return Response(200, {"product": data.products_json(db, [row], self.shape)[0]})
 
     def _get_variant(self, req: Request) -> Response:
+        self._require(READ_SCOPES, "GET /variants/{variantId}")
         with self.store.reading() as db:
             row = db.execute("SELECT * FROM variants WHERE id = ?", (req.params["variant_id"],)).fetchone()
             if row is None:
                 raise _Reject(404, f"Variant {req.params['variant_id']} not found")
             levels = data.levels_of(db, [row["id"]])
-        return Response(200, {"productVariant": data.variant_json(row, levels.get(row["id"], []))})
+        return Response(200, {"productVariant": data.variant_json(row, levels.get(row["id"], []), self.shape)})
 
     # ------------------------------------------------------------------ inventory
     def _list_inventory(self, req: Request) -> Response:
+        self._require(READ_SCOPES, "GET /inventory")
         rows, headers = self._page(req, "inventory")
         with self.store.reading() as db:
             levels = data.levels_of(db, [r["id"] for r in rows])
-        return Response(200, {"inventorys": [data.inventory_json(r, levels.get(r["id"], [])) for r in rows]}, headers)
+        items = [data.inventory_json(r, levels.get(r["id"], []), self.shape) for r in rows]
+        return Response(200, {"inventorys": items}, headers)
 
     def _set_inventory(self, req: Request) -> Response:
+        self._require(WRITE_SCOPES, "PUT /inventory/{variantId}")
         body = _body(req)
         if "committed" in body:
             raise _Reject(400, "Committed stock cannot be adjusted via API")
-        available = _quantity(body.get("available"))
-        location_id = _required_id(body, "locationId")
-        product_id = _required_id(body, "productId")
+        numbers = self.shape.numbers
+        available = _quantity(body.get("available"), numbers=numbers)
+        location_id = _required_id(body, "locationId", numbers=numbers)
+        product_id = _required_id(body, "productId", numbers=numbers)
         return self._write(req, variant_id=req.params["variant_id"], product_id=product_id,
                            location_id=location_id, available=available)
 
     def _connect(self, req: Request) -> Response:
+        self._require(WRITE_SCOPES, "POST /inventory/connect")
         body = _body(req)
         if "committed" in body:
             raise _Reject(400, "Committed stock cannot be adjusted via API")
-        ids = {k: _required_id(body, k) for k in ("productId", "locationId", "variantId")}
+        ids = {k: _required_id(body, k, numbers=self.shape.numbers) for k in ("productId", "locationId", "variantId")}
         return self._write(req, variant_id=ids["variantId"], product_id=ids["productId"],
                            location_id=ids["locationId"], available=None)
 
@@ -189,6 +257,9 @@ class GenstoreApp:
                 raise _Reject(400, f"Variant {variant_id} does not belong to product {product_id}")
             if db.execute("SELECT 1 FROM locations WHERE id = ?", (location_id,)).fetchone() is None:
                 raise _Reject(404, f"Location {location_id} not found")
+            if available is not None and not variant["managed"] and self.untracked_writes == "refuse":
+                raise _Reject(400, f"Inventory management is not enabled for variant {variant_id}: "
+                                   "turn on inventory tracking before setting its stock")
             row = db.execute("SELECT available FROM levels WHERE variant_id = ? AND location_id = ?",
                              (variant_id, location_id)).fetchone()
             before = row["available"] if row else None
@@ -201,7 +272,7 @@ class GenstoreApp:
                        "VALUES (?, ?, ?, ?, ?, ?, ?)", (time.time(), variant_id, location_id, before, after,
                                                         req.method, req.path))
             levels = data.levels_of(db, [variant_id])
-        return Response(200, {"inventory": data.inventory_json(variant, levels.get(variant_id, []))})
+        return Response(200, {"inventory": data.inventory_json(variant, levels.get(variant_id, []), self.shape)})
 
     # ------------------------------------------------------------------ paging
     def _page(self, req: Request, resource: str) -> tuple[list[Any], dict[str, str]]:
@@ -271,6 +342,21 @@ class GenstoreApp:
                        "ON CONFLICT (variant_id, location_id) DO UPDATE SET available = excluded.available",
                        (vid, lid, qty))
 
+    def set_committed(self, sku: str, location_name: str, qty: int) -> None:
+        """Orders commit (or fulfil) stock at a bound level; not recorded in the ledger."""
+        with self.store.transaction() as db:
+            vid = data.variant_by_sku(db, sku)["id"]
+            lid = data.location_by_name(db, location_name)["id"]
+            if db.execute("UPDATE levels SET committed = ? WHERE variant_id = ? AND location_id = ?",
+                          (qty, vid, lid)).rowcount != 1:
+                raise KeyError(f"{sku!r} is not stocked at {location_name!r}")
+
+    def set_managed(self, sku: str, managed: bool) -> None:
+        """The merchant turns a variant's inventory management on or off."""
+        with self.store.transaction() as db:
+            vid = data.variant_by_sku(db, sku)["id"]
+            db.execute("UPDATE variants SET managed = ? WHERE id = ?", (int(managed), vid))
+
     def ledger(self) -> list[dict[str, Any]]:
         """Every write applied through the API, oldest first."""
         with self.store.reading() as db:
@@ -286,10 +372,6 @@ class GenstoreApp:
 
 
 # ---------------------------------------------------------------------- request parsing
-def _error(status: int, message: str) -> Response:
-    return Response(status, {"error": message})
-
-
 def _body(req: Request) -> dict[str, Any]:
     try:
         body = req.json()
@@ -300,18 +382,22 @@ def _body(req: Request) -> dict[str, Any]:
     return body
 
 
-def _required_id(body: dict[str, Any], key: str) -> str:
+def _required_id(body: dict[str, Any], key: str, *, numbers: bool = False) -> str:
     value = body.get(key)
     if value is None or value == "":
         raise _Reject(400, f"{key} is required")
+    if numbers and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
     if not isinstance(value, str) or not value.isdigit():
         raise _Reject(400, f"{key} must be a numeric id written as a string, e.g. \"54002\"")
     return value
 
 
-def _quantity(value: Any) -> int:
+def _quantity(value: Any, *, numbers: bool = False) -> int:
     if value is None:
         raise _Reject(400, "available is required")
+    if numbers and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
     if not isinstance(value, str) or not _INT.fullmatch(value.strip()):
         raise _Reject(400, f"available must be a whole number written as a string, e.g. \"100\" (got {value!r})")
     qty = int(value)
@@ -333,7 +419,40 @@ def _limit(value: str | None) -> int:
 # ---- readings of the docs (see ``sandbox.readings``): one row per plausible reading ----------------
 from desktop_app.sandbox.readings import Reading  # noqa: E402
 
+_GS = "partners.genstore.ai/docs"
+
 READINGS: tuple[Reading, ...] = (
-    Reading("default", "documented", "the seed docs (../shared/api-docs) and platforms.md",
-            "as the docs describe it", reported=True),
+    Reading("default", "documented", "the seed docs (../shared/api-docs 000/001) and platforms.md §1",
+            "as the docs' examples show it: strings everywhere, `{\"error\"}` bodies, "
+            "`accessScopes` as a bracketed string, only `available` per level, writes to an unmanaged "
+            "variant stored without a word", reported=True),
+    Reading("scopes-list", "guess", f"{_GS} api-rest/37 prints `\"[read_orders,write_orders]\"`, which reads "
+            "like a JSON list flattened by the doc renderer", "`accessScopes` is a JSON list of scope names",
+            options={"scopes_format": "list"}),
+    Reading("scopes-plain", "guess", f"{_GS} api-rest/api-access-token: the token answer's `scope` is "
+            "`\"write_orders,read_products\"`", "`accessScopes` is a comma-separated string without brackets",
+            options={"scopes_format": "plain"}),
+    Reading("no-scopes-endpoint", "guess", f"only {_GS} api-rest/37 lists `GET /oauth2/access_scopes`; the seed "
+            "docs do not", "`GET /oauth2/access_scopes` answers 404 (a store or version without it)",
+            options={"scopes_endpoint": False}),
+    Reading("errors-list", "guess", f"{_GS} api-status-error-code says bodies \"always include an `error` "
+            "field\"; Shopify-style APIs, which Genstore's resembles (token header, Link paging, "
+            "access_scopes), answer `{\"errors\": …}`",
+            "error bodies are `{\"errors\": [\"…\"]}`", options={"error_shape": "errors"}),
+    Reading("code-message", "guess", "Genstore runs on Weimob (help-qa.weimobgro.com), whose open APIs answer "
+            "a code and a message", "error bodies are `{\"code\": <status>, \"message\": \"…\"}`",
+            options={"error_shape": "code_message"}),
+    Reading("numbers", "documented", f"{_GS} api-rest/6 property docs call `variantId`/`productId` \"number\" "
+            "(the examples show strings)", "ids and quantities travel as JSON numbers; writes accept both",
+            options={"json_numbers": True}),
+    Reading("boolean-flags", "guess", f"{_GS} api-rest/6 shows `\"inventoryManagement\":\"true\"`; a typed "
+            "schema would make it a boolean", "`inventoryManagement`, `isDisabled`, `isDefault` are JSON booleans",
+            options={"flags": "boolean"}),
+    Reading("untracked-refused", "guess", "the docs do not say what a write to a variant with "
+            "`inventoryManagement` off does", "`PUT /inventory/{id}` on an unmanaged variant is a 400",
+            options={"untracked_writes": "refuse"}),
+    Reading("stock-states", "guess", "api-docs 001 \"Inventory status\": available excludes committed; on hand "
+            "is the stock in the warehouse; no example shows either beside `available`",
+            "each level also shows `committed` and `onHand` (= available + committed)",
+            options={"stock_states": True}),
 )

@@ -2,11 +2,13 @@
 
 Ids follow the documented examples: products ``102744589756584``, variants ``107362235756584``
 (a counter followed by the shop's six-digit suffix), locations ``54002``. Everything leaves as a
-JSON string, quantities included.
+JSON string, quantities and flags included, as the docs' examples show; a ``Shape`` carries the
+readings that change that (numbers, booleans, the committed and on-hand states beside available).
 """
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from desktop_app.sandbox.catalog import CatalogSpec, CatalogVariant, load_catalog
@@ -112,17 +114,22 @@ def page(db: sqlite3.Connection, resource: str, *, direction: str, cursor: int, 
     return rows, has_prev, has_next
 
 
-def levels_of(db: sqlite3.Connection, variant_ids: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
+#: one bound level as the JSON shapes need it: (location id, available, committed)
+LevelRow = tuple[str, int, int]
+
+
+def levels_of(db: sqlite3.Connection, variant_ids: Iterable[str]) -> dict[str, list[LevelRow]]:
     """Bound levels per variant, locations in their listed order."""
     ids = list(variant_ids)
-    out: dict[str, list[tuple[str, int]]] = {}
+    out: dict[str, list[LevelRow]] = {}
     for start in range(0, len(ids), 500):
         part = ids[start:start + 500]
         rows = db.execute(
-            "SELECT l.variant_id, l.location_id, l.available FROM levels l JOIN locations loc ON loc.id = l.location_id "
+            "SELECT l.variant_id, l.location_id, l.available, l.committed FROM levels l "
+            "JOIN locations loc ON loc.id = l.location_id "
             f"WHERE l.variant_id IN ({','.join('?' * len(part))}) ORDER BY l.variant_id, loc.seq", part)
         for r in rows:
-            out.setdefault(r["variant_id"], []).append((r["location_id"], r["available"]))
+            out.setdefault(r["variant_id"], []).append((r["location_id"], r["available"], r["committed"]))
     return out
 
 
@@ -141,27 +148,56 @@ def location_by_name(db: sqlite3.Connection, name: str) -> sqlite3.Row:
 
 
 # ---------------------------------------------------------------------- JSON shapes
-def _counts(levels: list[tuple[str, int]], key: str) -> list[dict[str, str]]:
-    return [{"locationId": lid, key: str(qty)} for lid, qty in levels]
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """How the shop writes its JSON (``READINGS`` in ``sandbox.genstore``): ids and quantities as
+    strings (the docs' examples) or numbers (the property docs call ids "number"); flags as
+    ``"true"``/``"false"`` strings (the docs' variant example) or booleans; and whether each level
+    shows ``committed`` and ``onHand`` beside ``available`` (the docs name the states, no example
+    shows them)."""
+
+    numbers: bool = False
+    boolean_flags: bool = False
+    stock_states: bool = False
+
+    def num(self, value: str | int) -> str | int:
+        return int(value) if self.numbers else str(value)
+
+    def flag(self, value: bool) -> str | bool:
+        return bool(value) if self.boolean_flags else ("true" if value else "false")
+
+    def counts(self, levels: list[LevelRow]) -> list[dict[str, Any]]:
+        out = []
+        for lid, available, committed in levels:
+            count: dict[str, Any] = {"locationId": self.num(lid), "available": self.num(available)}
+            if self.stock_states:
+                count["committed"] = self.num(committed)
+                count["onHand"] = self.num(available + committed)
+            out.append(count)
+        return out
 
 
-def location_json(row: sqlite3.Row) -> dict[str, Any]:
-    return {"locationId": row["id"], "name": row["name"], "isDefault": "true" if row["seq"] == 1 else "false"}
+DOCUMENTED = Shape()
 
 
-def inventory_json(variant: sqlite3.Row, levels: list[tuple[str, int]]) -> dict[str, Any]:
-    return {"productId": variant["product_id"], "variantId": variant["id"],
-            "inventoryCounts": _counts(levels, "available")}
+def location_json(row: sqlite3.Row, shape: Shape = DOCUMENTED) -> dict[str, Any]:
+    return {"locationId": shape.num(row["id"]), "name": row["name"], "isDefault": shape.flag(row["seq"] == 1)}
 
 
-def variant_json(variant: sqlite3.Row, levels: list[tuple[str, int]]) -> dict[str, Any]:
-    return {"variantId": variant["id"], "productId": variant["product_id"], "title": variant["title"],
-            "sku": variant["sku"], "barcode": variant["barcode"],
-            "inventoryManagement": "true" if variant["managed"] else "false", "isDisabled": "false",
-            "inventoryQuantities": _counts(levels, "available")}
+def inventory_json(variant: sqlite3.Row, levels: list[LevelRow], shape: Shape = DOCUMENTED) -> dict[str, Any]:
+    return {"productId": shape.num(variant["product_id"]), "variantId": shape.num(variant["id"]),
+            "inventoryCounts": shape.counts(levels)}
 
 
-def products_json(db: sqlite3.Connection, products: list[sqlite3.Row]) -> list[dict[str, Any]]:
+def variant_json(variant: sqlite3.Row, levels: list[LevelRow], shape: Shape = DOCUMENTED) -> dict[str, Any]:
+    return {"variantId": shape.num(variant["id"]), "productId": shape.num(variant["product_id"]),
+            "title": variant["title"], "sku": variant["sku"], "barcode": variant["barcode"],
+            "inventoryManagement": shape.flag(bool(variant["managed"])), "isDisabled": shape.flag(False),
+            "inventoryQuantities": shape.counts(levels)}
+
+
+def products_json(db: sqlite3.Connection, products: list[sqlite3.Row],
+                  shape: Shape = DOCUMENTED) -> list[dict[str, Any]]:
     ids = [p["id"] for p in products]
     variants: dict[str, list[sqlite3.Row]] = {}
     if ids:
@@ -169,6 +205,6 @@ def products_json(db: sqlite3.Connection, products: list[sqlite3.Row]) -> list[d
         for v in rows:
             variants.setdefault(v["product_id"], []).append(v)
     levels = levels_of(db, [v["id"] for vs in variants.values() for v in vs])
-    return [{"productId": p["id"], "title": p["title"], "status": "active",
-             "variants": [variant_json(v, levels.get(v["id"], [])) for v in variants.get(p["id"], [])]}
+    return [{"productId": shape.num(p["id"]), "title": p["title"], "status": "active",
+             "variants": [variant_json(v, levels.get(v["id"], []), shape) for v in variants.get(p["id"], [])]}
             for p in products]
