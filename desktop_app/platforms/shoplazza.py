@@ -10,26 +10,37 @@ Wire facts it lives with (platforms.md §4):
   **strings** everywhere and always sent as strings. An id that arrives as a float has already
   been rounded by someone and is refused as a protocol error.
 * Lists page by cursor with a default of 10 rows: we always ask for ``page_size`` (``per_page``
-  on ``/products``) 250 and treat any ``has_more`` that is not ``true`` (including ``null``) as
-  the end. Unknown query parameters are silently ignored by the store, so every filtered read
-  drops rows that do not match what was asked for. Array parameters repeat the key.
+  on ``/products``) 250 and follow the ``cursor`` until it is empty, whatever ``has_more`` says:
+  the 2026-01 ``/products`` answer has no ``has_more``, others answer ``null`` at the end. A
+  cursor that comes back with an empty page and no ``has_more: true`` ends the listing too.
+  Unknown query parameters are silently ignored by the store, so every filtered read drops rows
+  that do not match what was asked for. Array parameters repeat the key.
+* Deactivated locations (``active: false``) are still listed by the store; they are not offered.
 * 429s are waited out by the shared ``HttpClient`` (``RetryPolicy``; ``Retry-After`` when sent).
 
 Write semantics — the trap. The seed doc says ``POST /inventory_levels/set`` is absolute; live
-stores (Shoplazza's own CLI) ADD ``stock`` and silently ignore ``stock: 0``, and reject
-``PUT /inventory_levels`` adjustments ``<= 0``. The only way down there is
-``PUT /variants/{id}`` ``inventory_quantity``, an absolute set at the **default location** (and
-``0`` switches tracking off, which we switch back on). Every change aims at ``change.after``:
+stores (Shoplazza's own CLI) ADD ``stock`` and silently ignore ``stock: 0``, and refuse
+``PUT /inventory_levels`` adjustments ``<= 0`` (422 in the CLI's fixture; 400 is as plausible).
+A write's answer may be an echo of what was sent, so nothing is ever learnt from it: where the
+connector must decide, it reads the level (``GET /inventory_levels``). ``set`` is never used —
+every write below means the same under both behaviours, or is refused without writing anything:
 
-* Until the store's semantics are known, increases go out as ``PUT /inventory_levels`` with the
-  positive delta — a delta means the same under both readings, so nothing is ever doubled.
-* The semantics are learnt only from a write whose two readings are distinguishable and harmless:
-  lowering to 0 is sent as ``set`` ``stock: 0`` (absolute: the level reads 0; adding: ignored, the
-  level is unchanged), and lowering to N > 0 as a negative ``PUT`` adjustment (documented: applied;
-  observed: refused with 422, nothing written). The answer is remembered for the connector's life.
-* Absolute store: every change is one ``set`` to the target (idempotent against stale reads).
-  Adding store: increases by delta; decreases at the default location through the variant
-  (then the level is read back); decreases elsewhere fail with code ``unsupported``.
+* Increases: ``PUT /inventory_levels`` with the positive delta.
+* Decreases: a negative ``PUT`` adjustment. A store that takes it lowers the level (the absolute
+  behaviour); one that refuses it (400/422, not ``insufficient_stock``) wrote nothing, which a
+  read of the level confirms before the behaviour is learnt (a refusal while the level is not
+  connected is the row's problem, not a behaviour). The first decrease is the probe; the answer
+  is remembered, and a refusal later (the store changed behaviour mid-run) re-teaches it.
+* On an adding store decreases go another way, absolute in effect: at the default location
+  ``PUT /variants/{id}`` ``inventory_quantity`` (with the variant's current ``price``, read just
+  before, as the schema requires; ``0`` switches tracking off, which we switch back on); anywhere
+  else the documented disconnect + connect + add: ``DELETE /inventory_levels`` (the level is gone),
+  ``POST /inventory_levels`` (connected again), a read of the level (0), then a positive ``PUT``.
+  ``write_path`` says so for the preview. Only a store that refuses one of these fails the row.
+* Binding (a level not connected yet): ``POST /inventory_levels``, a read, then as above.
+
+A write's answer is still checked: a level it shows that is not the target makes the outcome not
+ok. Verification proper (reading every written level back) is the engine's, through ``read_levels``.
 """
 from __future__ import annotations
 
@@ -53,10 +64,14 @@ CAPABILITIES = Capabilities(
     platform="shoplazza", display_name="Shoplazza", location_noun="location", can_set=True, can_adjust=True,
     single_location=False, max_chunk=1, rate_burst=40, rate_per_second=2.0, max_in_flight=2,
     id_format="64-bit integers (sent as strings)", idempotent_writes=False,
-    notes=("Live Shoplazza stores add on 'set' and can lower stock through the API only at the default location.",))
+    notes=("Live Shoplazza stores add on 'set'; away from the default location Stocksheet lowers a level by "
+           "disconnecting and reconnecting the item there, then adding the target.",))
 
-UNSUPPORTED_DECREASE = ("Shoplazza can only lower stock at the default location through the API; lower it at "
-                        "{location} in the Shoplazza admin, or make {location} the default location and import again.")
+#: statuses with which an adding store refuses an adjustment <= 0 (nothing is written)
+REFUSAL_STATUSES = (400, 422)
+DISCONNECT_REFUSED = ("Shoplazza refused to disconnect it from {location} ({status}: {message}), which is the only "
+                      "way this store lets Stocksheet lower a level away from the default location; lower it in the "
+                      "Shoplazza admin, or make {location} the default location and import again.")
 
 
 def describe_error(response: httpx.Response) -> str:
@@ -87,6 +102,16 @@ def _stock(level: dict[str, Any]) -> int:
     return int(level.get("stock") or 0)        # rows omit stock when it is 0
 
 
+def _active(location: dict[str, Any]) -> bool:
+    """False for a deactivated location (``active: false``, or a ``status`` saying disabled)."""
+    status = location.get("status")
+    return location.get("active") is not False and str(status).lower() not in ("2", "disabled", "inactive", "deactivated")
+
+
+def _insufficient(response: httpx.Response) -> bool:
+    return "insufficient_stock" in response.text
+
+
 class ShoplazzaConnector:
     capabilities = CAPABILITIES
     #: filter parameter names; a misspelling here would be ignored by the store (tests prove the guard)
@@ -103,7 +128,8 @@ class ShoplazzaConnector:
         self._tracked: dict[str, bool] = {}            # variant id → inventory tracking was on
         self._default_location: str | None = None
         self._lock = threading.Lock()
-        #: None until a write tells: "absolute" (set sets) or "adding" (live behaviour)
+        #: None until a decrease and a read tell: "absolute" (the store lowers a level by a negative
+        #: adjustment, as documented) or "adding" (it refuses that: the live behaviour)
         self.semantics: Literal["absolute", "adding"] | None = None
 
     # ---- transport --------------------------------------------------------------------------
@@ -133,9 +159,12 @@ class ShoplazzaConnector:
         while True:
             query = [(size_param, str(self.page_size)), *params] + ([("cursor", cursor)] if cursor else [])
             data = self._get(path, query)
-            yield from data.get(key) or []
-            cursor = data.get("cursor") or ""
-            if data.get("has_more") is not True or not cursor:   # null means the end too
+            rows = data.get(key) or []
+            yield from rows
+            cursor = str(data.get("cursor") or "")
+            if not cursor:                       # the end, whatever has_more says (absent on /products)
+                return
+            if not rows and data.get("has_more") is not True:   # a cursor past the last row
                 return
             if cursor in seen:
                 raise ProtocolError(f"The Shoplazza store repeated a page cursor on {path}; stopping instead of looping.")
@@ -143,9 +172,10 @@ class ShoplazzaConnector:
 
     # ---- reads ------------------------------------------------------------------------------
     def list_locations(self) -> list[Location]:
+        """The active locations: a deactivated one is still listed by the store but is no target."""
         locations = [Location(id=_id(loc.get("id"), "a location id"), name=str(loc.get("name") or ""),
                               default=bool(loc.get("default")))
-                     for loc in self._pages("/locations", "locations", [])]
+                     for loc in self._pages("/locations", "locations", []) if _active(loc)]
         default = next((loc.id for loc in locations if loc.default), None)
         self._default_location = default or self._default_location
         return locations
@@ -202,9 +232,39 @@ class ShoplazzaConnector:
                     levels[(by_item[item], location)] = _stock(row)
         return levels
 
+    def read_cost(self, variants: int, locations: int) -> int:
+        """Requests ``read_levels`` makes for that many variants × locations (item resolution is cached)."""
+        cost = 0
+        for start in range(0, max(variants, 0), ID_BATCH):
+            rows = min(ID_BATCH, variants - start) * max(locations, 1)
+            cost += -(-rows // self.page_size)
+        return cost
+
+    def _read_level(self, item: str, location_id: str) -> int | None:
+        """One level as the store holds it (None: not connected there) — the read decisions rest on."""
+        params = [(self.ITEM_FILTER, item), (self.LOCATION_FILTER, location_id)]
+        rows = [r for r in self._pages("/inventory_levels", "inventory_levels", params)
+                if str(r.get("inventory_item_id")) == item and str(r.get("location_id")) == location_id]
+        return _stock(rows[0]) if rows else None
+
     # ---- writes -----------------------------------------------------------------------------
     def apply(self, chunk: Chunk) -> list[ChangeOutcome]:
         return [self._apply_one(change) for change in chunk.changes]
+
+    def write_path(self, change: Change) -> str | None:
+        """A sentence for the preview when ``change`` will be written the roundabout way
+        (disconnect + connect + add), else None."""
+        before, after = change.before, change.after
+        if (not isinstance(before, int) or not isinstance(after, int) or after >= before
+                or self.semantics == "absolute" or change.location_id == self.default_location_id()):
+            return None
+        then = "which leaves it at 0" if after == 0 else None
+        if self.semantics == "adding":
+            return ("Shoplazza cannot lower a level away from the default location directly: Stocksheet disconnects "
+                    f"and reconnects {_what(change)}, {then or f'then adds {after}'}.")
+        return ("If this Shoplazza store adds on 'set' (as live stores do), it cannot lower a level away from the "
+                f"default location directly: Stocksheet then disconnects and reconnects {_what(change)}, "
+                f"{then or f'and adds {after}'}.")
 
     def _apply_one(self, change: Change) -> ChangeOutcome:
         target, before = change.after, change.before
@@ -217,21 +277,21 @@ class ShoplazzaConnector:
                            "it may have been deleted. Refresh the catalogue and try again.")
         write = _Write(self, change, item)
         if before is None:
-            answer = write.send("POST", "/inventory_levels", {})
-            if isinstance(answer, ChangeOutcome):
-                return answer
-            before = answer
+            connected = write.connect()
+            if isinstance(connected, ChangeOutcome):
+                return connected
+            before = connected
         if target == before:
             return write.done(before)
-        if self.semantics == "absolute":
-            return write.check(write.send("POST", "/inventory_levels/set", {"stock": target}))
         if target > before:
-            return write.check(write.send("PUT", "/inventory_levels", {"stock_adjustment": target - before}))
-        if self.semantics is None:
-            probed = write.probe_decrease(before)
-            if probed is not None:
-                return probed
-        return self._lower_on_adding_store(write, target)
+            return write.add(target - before)
+        if self.semantics != "adding":
+            lowered = write.lower_directly(before)
+            if lowered is not None:
+                return lowered
+        if change.location_id == self.default_location_id():
+            return write.set_through_variant()
+        return write.reconnect()
 
     def _item_for(self, variant_id: str) -> str | None:
         self._resolve_items([variant_id])
@@ -240,25 +300,6 @@ class ShoplazzaConnector:
     def _learn(self, semantics: Literal["absolute", "adding"]) -> None:
         with self._lock:
             self.semantics = semantics
-
-    def _lower_on_adding_store(self, write: "_Write", target: int) -> ChangeOutcome:
-        change = write.change
-        if change.location_id != self.default_location_id():
-            return _failed(change, issues.UNSUPPORTED, UNSUPPORTED_DECREASE.format(location=change.location_name or change.location_id))
-        response = self._send("PUT", f"/variants/{change.variant_id}", write=True,
-                              json={"variant": {"inventory_quantity": target}})
-        if response.status_code != 200:
-            return write.refused(response)
-        self._data(response)
-        if target == 0 and self._tracked.get(change.variant_id, True):
-            # inventory_quantity 0 switches tracking off; a tracked item must stay tracked
-            response = self._send("PUT", f"/inventory_items/{write.item}", write=True, json={"inventory_item": {"tracking": True}})
-            if response.status_code != 200:
-                return write.refused(response, prefix="the level is 0, but turning inventory tracking back on failed: ")
-        params = [(self.ITEM_FILTER, write.item), (self.LOCATION_FILTER, change.location_id)]
-        rows = [r for r in self._pages("/inventory_levels", "inventory_levels", params)
-                if str(r.get("inventory_item_id")) == write.item and str(r.get("location_id")) == change.location_id]
-        return write.check(_stock(rows[0]) if rows else None)
 
     def close(self) -> None:
         self.http.close()
@@ -269,54 +310,134 @@ class _Write:
 
     def __init__(self, connector: ShoplazzaConnector, change: Change, item: str) -> None:
         self.connector, self.change, self.item = connector, change, item
+        self.target: int = change.after          # type: ignore[assignment]  # a whole number (checked)
 
-    def send(self, method: str, path: str, fields: dict[str, Any]) -> int | ChangeOutcome:
-        """Send a level write; the level the store reports, or a failed outcome."""
-        body = {"inventory_item_id": self.item, "location_id": self.change.location_id, **fields}
-        response = self.connector._send(method, path, write=True, json=body)
-        if response.status_code != 200:
-            return self.refused(response)
+    @property
+    def _body(self) -> dict[str, Any]:
+        return {"inventory_item_id": self.item, "location_id": self.change.location_id}
+
+    def _level_answer(self, response: httpx.Response, what: str) -> int:
         level = self.connector._data(response).get("inventory_level")
         if not isinstance(level, dict):
-            raise ProtocolError(f"The Shoplazza store answered {method} {path} without an inventory_level.")
+            raise ProtocolError(f"The Shoplazza store answered {what} without an inventory_level.")
         return _stock(level)
 
-    def probe_decrease(self, before: int) -> ChangeOutcome | None:
-        """Lower the level with a write that is harmless under either semantics and tells them
-        apart. None when the store turned out to add (nothing was written; lower another way)."""
-        target = self.change.after
-        assert isinstance(target, int)
-        if target == 0:
-            answer = self.send("POST", "/inventory_levels/set", {"stock": 0})
-            if isinstance(answer, ChangeOutcome):
-                return answer
-            if answer == 0:
-                self.connector._learn("absolute")
-                return self.done(0)
-            if answer == before:                 # stock 0 silently ignored: an adding store
-                self.connector._learn("adding")
-                return None
-            return self.check(answer)
-        response = self.connector._send("PUT", "/inventory_levels", write=True, json={
-            "inventory_item_id": self.item, "location_id": self.change.location_id, "stock_adjustment": target - before})
-        if response.status_code == 422 and "insufficient_stock" not in response.text:
-            self.connector._learn("adding")      # refuses adjustments <= 0: the live, adding behaviour
-            return None
+    def read(self) -> int | None:
+        return self.connector._read_level(self.item, self.change.location_id)
+
+    def connect(self, *, disconnected: bool = False) -> int | ChangeOutcome:
+        """Connect the item at the location; the level the store then holds (read, not answered).
+        ``disconnected``: Stocksheet disconnected it just before (to lower it), which a failure says."""
+        response = self.connector._send("POST", "/inventory_levels", write=True, json=self._body)
+        level = None
+        if response.status_code == 200:
+            self.connector._data(response)
+            level = self.read()
+        if level is not None:
+            return level
+        problem = (f"refused to connect it ({response.status_code}: {describe_error(response)})"
+                   if response.status_code != 200 else "accepted connecting it but does not list the level")
+        if disconnected:
+            return _failed(self.change, issues.PLATFORM_REJECTED, f"it was disconnected to be lowered, and then "
+                           f"Shoplazza {problem}; connect it there in the Shoplazza admin and import again.")
         if response.status_code != 200:
             return self.refused(response)
-        self.connector._learn("absolute")
-        level = self.connector._data(response).get("inventory_level") or {}
-        return self.check(_stock(level))
+        return _failed(self.change, issues.PLATFORM_REJECTED, f"Shoplazza {problem}; connect it there in the "
+                       "Shoplazza admin and import again.")
 
-    def check(self, answer: int | ChangeOutcome | None) -> ChangeOutcome:
-        if isinstance(answer, ChangeOutcome):
-            return answer
+    def adjust(self, delta: int) -> httpx.Response:
+        return self.connector._send("PUT", "/inventory_levels", write=True, json={**self._body, "stock_adjustment": delta})
+
+    def add(self, delta: int) -> ChangeOutcome:
+        """A positive adjustment: the same under either behaviour."""
+        response = self.adjust(delta)
+        if response.status_code != 200:
+            return self.refused(response)
+        return self.check(self._level_answer(response, "PUT /inventory_levels"))
+
+    def lower_directly(self, before: int) -> ChangeOutcome | None:
+        """A negative adjustment: applied by an absolute store, refused (nothing written) by an
+        adding one. None when the store turned out to add (lower another way)."""
+        connector = self.connector
+        response = self.adjust(self.target - before)
+        if response.status_code == 200:
+            answered = self._level_answer(response, "PUT /inventory_levels")
+            if connector.semantics == "absolute":
+                return self.check(answered)
+            level = self.read()                  # the probe: learn from the store, not from its answer
+            if level == self.target:
+                connector._learn("absolute")
+            return self.check(level)
+        if response.status_code not in REFUSAL_STATUSES or _insufficient(response):
+            return self.refused(response)
+        level = self.read()
+        if level is None:                        # not connected there (any more): the row's problem
+            return self.refused(response)
+        if level != before:                      # moved meanwhile: nothing to learn, nothing to overwrite
+            return ChangeOutcome(change=self.change, ok=False, level_after=level, code=issues.STALE, error=(
+                f"{_what(self.change)}: the level moved from {before} to {level} while Stocksheet was writing, and "
+                f"Shoplazza refused the change, so {self.target} was not written; export the current stock and "
+                "re-run the sheet."))
+        connector._learn("adding")               # refuses adjustments <= 0: the live, adding behaviour
+        return None
+
+    def set_through_variant(self) -> ChangeOutcome:
+        """Absolute at the default location: ``PUT /variants/{id}`` with the price it holds now."""
+        connector, change = self.connector, self.change
+        response = connector._send("GET", f"/variants/{change.variant_id}")
+        if response.status_code == 404:
+            return _failed(change, issues.VARIANT_NOT_FOUND, f"Shoplazza no longer has variant {change.variant_id}; "
+                           "refresh the catalogue and try again.")
+        if response.status_code != 200:
+            raise ProtocolError(f"The Shoplazza store refused GET /variants/{change.variant_id} "
+                                f"({response.status_code}: {describe_error(response)}).", status=response.status_code)
+        variant = connector._data(response).get("variant") or {}
+        body: dict[str, Any] = {"inventory_quantity": self.target}
+        if variant.get("price") is not None:     # the schema requires it; sent back exactly as read
+            body["price"] = variant["price"]
+        response = connector._send("PUT", f"/variants/{change.variant_id}", write=True, json={"variant": body})
+        if response.status_code != 200:
+            return self.refused(response)
+        if not isinstance(connector._data(response).get("variant"), dict):
+            raise ProtocolError(f"The Shoplazza store answered PUT /variants/{change.variant_id} without the variant.")
+        if self.target == 0 and connector._tracked.get(change.variant_id, True):
+            # inventory_quantity 0 switches tracking off; a tracked item must stay tracked
+            response = connector._send("PUT", f"/inventory_items/{self.item}", write=True,
+                                       json={"inventory_item": {"tracking": True}})
+            if response.status_code != 200:
+                return self.refused(response, prefix="the level is 0, but turning inventory tracking back on failed: ")
+        return ChangeOutcome(change=change, ok=True)     # the answer holds no level: the engine reads it back
+
+    def reconnect(self) -> ChangeOutcome:
+        """Away from the default location on an adding store: disconnect, connect (0), add the target."""
+        change = self.change
+        response = self.connector._send("DELETE", "/inventory_levels", write=True, json=self._body)
+        if response.status_code != 200:
+            location = change.location_name or change.location_id
+            return _failed(change, issues.PLATFORM_REJECTED, DISCONNECT_REFUSED.format(
+                location=location, status=response.status_code, message=describe_error(response).rstrip(".")))
+        self.connector._data(response)
+        base = self.connect(disconnected=True)
+        if isinstance(base, ChangeOutcome):
+            return base
+        if base == self.target:
+            return self.done(base)
+        if base > self.target:
+            return _failed(change, issues.UNSUPPORTED, f"Shoplazza brought the level back at {base} when the item was "
+                           f"reconnected, so it cannot be lowered to {self.target} through the API; lower it in the "
+                           "Shoplazza admin.")
+        return self.add(self.target - base)
+
+    def check(self, level: int | None) -> ChangeOutcome:
+        """ok only when the level the store shows is the target."""
         c = self.change
-        if answer == c.after:
-            return self.done(answer)
-        return ChangeOutcome(change=c, ok=False, level_after=answer, code=issues.STALE, error=(
-            f"{_what(c)}: the store reports {answer} after the write, not the target {c.after} (it was {c.before} when read). "
-            "The level changed meanwhile; export the current stock and re-run the sheet."))
+        if level == c.after:
+            return self.done(level)
+        shown = "no level (not connected)" if level is None else level
+        was = "not stocked there" if c.before is None else c.before
+        return ChangeOutcome(change=c, ok=False, level_after=level, code=issues.STALE, error=(
+            f"{_what(c)}: the store reports {shown} after the write, not the target {c.after} (it was {was} "
+            "when read). The level changed meanwhile; export the current stock and re-run the sheet."))
 
     def done(self, level: int) -> ChangeOutcome:
         return ChangeOutcome(change=self.change, ok=True, level_after=level)

@@ -11,23 +11,38 @@ The traps it reproduces, because they are the point:
   and level ``location_id`` are strings. Ids in requests are read exactly (strings or big ints),
   so an id rounded through a float (604253696473177000) answers 404 ``Location not found``.
 * Cursor paging with ``page_size`` default **10**, max 250 (``/products`` also takes
-  ``per_page``). ``has_more`` is ``null`` (not ``false``) on the last page reached through a
-  cursor. **Unknown query parameters are silently ignored**: a misspelt filter returns everything.
+  ``per_page``); ``cursor`` is empty on the last page. ``has_more`` is ``null`` (not ``false``)
+  on the last page reached through a cursor; ``has_more=`` offers the other readings:
+  ``"products"`` (the 2026-01 schema: ``GET /products`` answers ``cursor`` and no ``has_more``),
+  ``"absent"`` (no listing has it), ``"false"`` (always ``false``, even with a cursor to follow).
+  **Unknown query parameters are silently ignored**: a misspelt filter returns everything.
 * Array query parameters repeat the key (``variant_ids=a&variant_ids=b``), as the 2026-01 guide
   says; a comma-joined value is one (unknown) id and matches nothing.
 * Level rows omit ``stock`` when it is 0.
-* ``semantics="documented"``: ``POST /inventory_levels/set`` is absolute, ``PUT /inventory_levels``
-  adds a signed ``stock_adjustment``. ``semantics="observed"`` (what live stores do): ``set``
-  ADDS ``stock`` and silently ignores ``stock: 0``; ``PUT`` rejects ``stock_adjustment <= 0``
-  with 422. In both, a result below 0 is 422 ``{"error":"insufficient_stock","current_stock":N}``.
-  ``PUT /variants/{id}`` ``inventory_quantity`` sets the level at the default location absolutely;
+* ``semantics="observed"`` (the default; what live stores do): ``set`` ADDS ``stock`` and
+  silently ignores ``stock: 0``; ``PUT /inventory_levels`` rejects ``stock_adjustment <= 0``
+  (422, or ``refusal_status=400``). ``semantics="documented"``: ``set`` is absolute, ``PUT`` adds
+  a signed ``stock_adjustment``. In both, a result below 0 is 422
+  ``{"error":"insufficient_stock","current_stock":N}``. ``switch_after_writes=N`` flips the
+  semantics after N level writes (a store that changes behaviour mid-run; ``switch_semantics``
+  does it at once). ``write_answer="echo"``: ``set`` and connect answer the stock that was sent
+  (none for a connect), not the stored level.
+* ``DELETE /inventory_levels`` disconnects an item from a location (the level is gone; refused
+  at the default location, and everywhere with ``disconnect="refused"``); ``POST
+  /inventory_levels`` connects it again at 0.
+* ``PUT /variants/{id}`` ``inventory_quantity`` sets the level at the default location absolutely;
   ``0`` also switches tracking off (the variant's ``inventory_quantity`` reads back ``null``)
-  until ``PUT /inventory_items/{id}`` turns it back on.
+  until ``PUT /inventory_items/{id}`` turns it back on. The schema marks ``price`` required:
+  ``variant_price="required"`` refuses a body without it (400); live stores take partial bodies.
+* Locations carry ``active``; a deactivated one (the demo's ``Old Market Stall``, or
+  ``POST /locations/deactivate``) is still listed (``status=1`` lists active ones only) and
+  refuses level writes.
 * Leaky bucket 40 / 2 per second → 429 (``retry_after=True`` adds a ``Retry-After`` header).
 
 Writes to a level or pair that is not connected answer 422: connect first with
-``POST /inventory_levels``. Test hooks: ``level``, ``set_level``, ``tracking``, ``variant_ids``,
-``location_id``, ``inventory_item_id``, ``ledger`` (in ``shoplazza_state``), ``request_count``.
+``POST /inventory_levels``. Test hooks: ``level``, ``set_level``, ``tracking``, ``price``,
+``set_price``, ``deactivate``, ``variant_ids``, ``location_id``, ``inventory_item_id``, ``ledger``
+(in ``shoplazza_state``), ``switch_semantics``, ``request_count``.
 """
 from __future__ import annotations
 
@@ -37,7 +52,7 @@ from typing import Any, Literal
 
 from desktop_app.sandbox.catalog import load_catalog
 from desktop_app.sandbox.http import Request, Response, Router, TokenBucket, parse_rate
-from desktop_app.sandbox.shoplazza_state import SCHEMA, StateHooks, demo_catalog, now, seed
+from desktop_app.sandbox.shoplazza_state import CLOSED, SCHEMA, StateHooks, demo_catalog, migrate, now, seed
 from desktop_app.sandbox.store import SqliteStore
 
 __all__ = ["BASE", "DEFAULT_TOKEN", "ShoplazzaApp", "demo_catalog"]
@@ -48,6 +63,10 @@ DEFAULT_RATE = (40, 2.0)
 MAX_PAGE = 250
 
 Semantics = Literal["documented", "observed"]
+HasMore = Literal["present", "products", "absent", "false"]
+_CHOICES = {"semantics": ("documented", "observed"), "refusal_status": (400, 422), "write_answer": ("stored", "echo"),
+            "has_more": ("present", "products", "absent", "false"), "variant_price": ("optional", "required"),
+            "disconnect": ("allowed", "refused")}
 
 
 def _request_id(value: Any) -> str | None:
@@ -74,10 +93,16 @@ def _level_json(item_id: str, location_id: str, stock: int, updated_at: str) -> 
 class ShoplazzaApp(StateHooks):
     platform = "shoplazza"
 
-    def __init__(self, store: SqliteStore, *, token: str, bucket: TokenBucket | None, semantics: Semantics,
-                 success_code: str = "Success", retry_after: bool = False) -> None:
-        if semantics not in ("documented", "observed"):
-            raise ValueError(f"semantics must be 'documented' or 'observed', not {semantics!r}")
+    def __init__(self, store: SqliteStore, *, token: str, bucket: TokenBucket | None, semantics: Semantics = "observed",
+                 success_code: str = "Success", retry_after: bool = False, refusal_status: int = 422,
+                 write_answer: Literal["stored", "echo"] = "stored", has_more: HasMore = "present",
+                 variant_price: Literal["optional", "required"] = "optional",
+                 disconnect: Literal["allowed", "refused"] = "allowed", switch_after_writes: int = 0) -> None:
+        given = {"semantics": semantics, "refusal_status": refusal_status, "write_answer": write_answer,
+                 "has_more": has_more, "variant_price": variant_price, "disconnect": disconnect}
+        for name, value in given.items():
+            if value not in _CHOICES[name]:
+                raise ValueError(f"{name} must be one of {', '.join(map(repr, _CHOICES[name]))}, not {value!r}")
         self.store = store
         with store.reading() as db:             # handlers run under store.lock (see handle)
             self._db = db
@@ -86,34 +111,57 @@ class ShoplazzaApp(StateHooks):
         self.semantics = semantics
         self.success_code = success_code
         self.retry_after = retry_after
+        self.refusal_status = refusal_status
+        self.write_answer = write_answer
+        self.has_more = has_more
+        self.variant_price = variant_price
+        self.disconnect = disconnect
+        self.switch_after_writes = switch_after_writes
+        self.level_writes = 0                   # level writes applied, for ``switch_after_writes``
         self.request_count = 0
         self.router = Router()
         r = self.router
         r.add("GET", r"/locations", self._locations)
         r.add("GET", r"/locations/default", self._default_location)
+        r.add("POST", r"/locations/deactivate", self._deactivate)
         r.add("GET", r"/locations/(?P<id>[^/]+)", self._location)
         r.add("GET", r"/products", self._products)
+        r.add("GET", r"/products/(?P<id>[^/]+)", self._product)
         r.add("GET", r"/products/(?P<id>[^/]+)/inventory", self._product_inventory)
         r.add("GET", r"/inventory_items/variant", self._items_by_variant)
         r.add("PUT", r"/inventory_items/(?P<id>[^/]+)", self._update_item)
         r.add("GET", r"/inventory_levels", self._levels)
         r.add("POST", r"/inventory_levels", self._connect)
+        r.add("DELETE", r"/inventory_levels", self._disconnect)
         r.add("POST", r"/inventory_levels/set", self._set)
         r.add("PUT", r"/inventory_levels", self._adjust)
+        r.add("GET", r"/variants/(?P<id>[^/]+)", self._variant_answer)
         r.add("PUT", r"/variants/(?P<id>[^/]+)", self._update_variant)
 
     @classmethod
     def create(cls, *, catalog: str = "demo", state: Path | None = None, rate: str = "default",
-               token: str | None = None, semantics: Semantics = "documented", **options: Any) -> "ShoplazzaApp":
+               token: str | None = None, semantics: Semantics = "observed", deactivated: tuple[str, ...] | None = None,
+               **options: Any) -> "ShoplazzaApp":
+        """``deactivated``: catalogue locations seeded as deactivated (default: the demo's ``CLOSED``)."""
         store = SqliteStore(state, schema=SCHEMA)
+        migrate(store)
         if not store.seeded:
-            seed(store, load_catalog(catalog, demo=demo_catalog))
+            if deactivated is None:
+                deactivated = (CLOSED,) if catalog == "demo" else ()
+            seed(store, load_catalog(catalog, demo=demo_catalog), deactivated=tuple(deactivated))
         limits = parse_rate(rate, DEFAULT_RATE)
         bucket = TokenBucket(*limits) if limits else None
         return cls(store, token=token or DEFAULT_TOKEN, bucket=bucket, semantics=semantics, **options)
 
     def close(self) -> None:
         self.store.close()
+
+    def switch_semantics(self, semantics: Semantics) -> None:
+        """The store changes behaviour from the next request on (a platform release mid-run)."""
+        if semantics not in _CHOICES["semantics"]:
+            raise ValueError(f"semantics must be 'documented' or 'observed', not {semantics!r}")
+        with self.store.lock:
+            self.semantics = semantics
 
     # ---- plumbing -----------------------------------------------------------------------
     def handle(self, request: Request) -> Response:
@@ -141,8 +189,8 @@ class ShoplazzaApp(StateHooks):
     def _ok(self, data: Any) -> Response:
         return Response(200, {"code": self.success_code, "data": data})
 
-    def _page(self, request: Request, rows: list[Any], *, size_names: tuple[str, ...] = ("page_size",)
-              ) -> tuple[list[Any], dict[str, Any]] | Response:
+    def _page(self, request: Request, rows: list[Any], *, size_names: tuple[str, ...] = ("page_size",),
+              products: bool = False) -> tuple[list[Any], dict[str, Any]] | Response:
         size_text = next((request.arg(n) for n in size_names if request.arg(n)), None)
         try:
             size = int(size_text) if size_text else 10
@@ -154,22 +202,28 @@ class ShoplazzaApp(StateHooks):
         end = start + size
         more = end < len(rows)
         cursor = base64.urlsafe_b64encode(str(end).encode()).decode() if more else ""
+        if self.has_more == "absent" or (self.has_more == "products" and products):
+            return rows[start:end], {"cursor": cursor}
+        if self.has_more == "false":
+            return rows[start:end], {"cursor": cursor, "has_more": False}
         # the live API answers has_more null, not false, on a last page reached through a cursor
         has_more = True if more else (None if request.arg("cursor") else False)
         return rows[start:end], {"cursor": cursor, "has_more": has_more}
 
     # ---- locations ----------------------------------------------------------------------
-    def _location_rows(self) -> list[Any]:
-        return self._db.execute("SELECT * FROM locations ORDER BY pos").fetchall()
+    def _location_rows(self, status: str | None = None) -> list[Any]:
+        """``status``: 0 or absent all, 1 active, 2 deactivated (the 2026-01 ``status`` parameter)."""
+        where = {"1": " WHERE active = 1", "2": " WHERE active = 0"}.get(status or "0", "")
+        return self._db.execute(f"SELECT * FROM locations{where} ORDER BY pos").fetchall()
 
     @staticmethod
     def _location_json(row: Any) -> dict[str, Any]:
         # Python writes ints exactly, so the id goes out as the bare 64-bit JSON number the real schema has
-        return {"id": int(row["id"]), "name": row["name"], "active": True, "default": bool(row["is_default"]),
+        return {"id": int(row["id"]), "name": row["name"], "active": bool(row["active"]), "default": bool(row["is_default"]),
                 "country_code": "GB", "created_at": "2025-11-03T09:12:44Z", "updated_at": "2026-01-15T16:40:02Z"}
 
     def _locations(self, request: Request) -> Response:
-        rows = self._location_rows()
+        rows = self._location_rows(request.arg("status"))
         paged = self._page(request, rows)
         if isinstance(paged, Response):
             return paged
@@ -180,29 +234,70 @@ class ShoplazzaApp(StateHooks):
         row = self._db.execute("SELECT * FROM locations WHERE is_default = 1").fetchone()
         return self._ok({"location": self._location_json(row)})
 
+    def _deactivate(self, request: Request) -> Response:
+        """``location_id`` and optional ``target_location_id`` (where its stock goes) as query parameters."""
+        location_id, target_id = request.arg("location_id"), request.arg("target_location_id")
+        db = self._db
+        row = db.execute("SELECT * FROM locations WHERE id = ?", (location_id or "",)).fetchone()
+        if row is None or (target_id and db.execute("SELECT 1 FROM locations WHERE id = ? AND active = 1",
+                                                    (target_id,)).fetchone() is None):
+            return _error(404, "NotFound", "Location not found")
+        if row["is_default"]:
+            return _error(400, "InvalidParameter", "The default location cannot be deactivated.")
+        with self.store.transaction() as db:
+            if target_id:
+                for level in db.execute("SELECT * FROM levels WHERE location_id = ?", (location_id,)).fetchall():
+                    moved = (self._current(level["item_id"], target_id) or 0) + level["stock"]
+                    db.execute("INSERT OR REPLACE INTO levels VALUES (?, ?, ?, ?)", (level["item_id"], target_id, moved, now()))
+                db.execute("DELETE FROM levels WHERE location_id = ?", (location_id,))
+            db.execute("UPDATE locations SET active = 0 WHERE id = ?", (location_id,))
+        return self._ok({})
+
     def _location(self, request: Request) -> Response:
         row = self._db.execute("SELECT * FROM locations WHERE id = ?", (request.params["id"],)).fetchone()
         if row is None:
             return _error(404, "NotFound", "Location not found")
         return self._ok({"location": self._location_json(row)})
 
-    # ---- products and inventory items -----------------------------------------------------
-    def _products(self, request: Request) -> Response:
+    # ---- products, variants and inventory items ---------------------------------------------
+    @staticmethod
+    def _variant_json(v: Any, total: int, position: int) -> dict[str, Any]:
+        return {"id": v["id"], "product_id": v["product_id"], "title": v["title"], "sku": v["sku"] or "",
+                "barcode": v["barcode"] or "", "position": position, "price": v["price"],
+                "inventory_quantity": total if v["tracking"] else None}
+
+    def _product_rows(self, where: str = "", args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         db = self._db
-        variants = db.execute("SELECT * FROM variants ORDER BY pos").fetchall()
+        variants = db.execute(f"SELECT * FROM variants{where} ORDER BY pos", args).fetchall()
         totals = dict(db.execute("SELECT item_id, SUM(stock) FROM levels GROUP BY item_id").fetchall())
         products: dict[str, dict[str, Any]] = {}
         for v in variants:
             product = products.setdefault(v["product_id"], {"id": v["product_id"], "title": v["product_title"], "variants": []})
-            product["variants"].append({
-                "id": v["id"], "product_id": v["product_id"], "title": v["title"], "sku": v["sku"] or "",
-                "barcode": v["barcode"] or "", "position": len(product["variants"]) + 1,
-                "inventory_quantity": totals.get(v["item_id"], 0) if v["tracking"] else None})
-        paged = self._page(request, list(products.values()), size_names=("per_page", "page_size"))
+            product["variants"].append(self._variant_json(v, totals.get(v["item_id"], 0), len(product["variants"]) + 1))
+        return list(products.values())
+
+    def _products(self, request: Request) -> Response:
+        paged = self._page(request, self._product_rows(), size_names=("per_page", "page_size"), products=True)
         if isinstance(paged, Response):
             return paged
         page, more = paged
         return self._ok({"products": page, **more})
+
+    def _product(self, request: Request) -> Response:
+        rows = self._product_rows(" WHERE product_id = ?", (request.params["id"],))
+        if not rows:
+            return _error(404, "NotFound", "Product not found")
+        return self._ok({"product": rows[0]})
+
+    def _variant_answer(self, request: Request) -> Response:
+        db = self._db
+        row = db.execute("SELECT * FROM variants WHERE id = ?", (request.params["id"],)).fetchone()
+        if row is None:
+            return _error(404, "NotFound", "Variant not found")
+        position = db.execute("SELECT COUNT(*) FROM variants WHERE product_id = ? AND pos <= ?",
+                              (row["product_id"], row["pos"])).fetchone()[0]
+        total = db.execute("SELECT COALESCE(SUM(stock), 0) FROM levels WHERE item_id = ?", (row["item_id"],)).fetchone()[0]
+        return self._ok({"variant": self._variant_json(row, total, position)})
 
     def _product_inventory(self, request: Request) -> Response:
         """The seed doc's "Get product inventory": per variant, its stock at each location
@@ -273,33 +368,60 @@ class ShoplazzaApp(StateHooks):
         db = self._db
         if db.execute("SELECT 1 FROM variants WHERE item_id = ?", (item_id,)).fetchone() is None:
             return _error(404, "NotFound", "Inventory item not found")
-        if db.execute("SELECT 1 FROM locations WHERE id = ?", (location_id,)).fetchone() is None:
+        location = db.execute("SELECT active FROM locations WHERE id = ?", (location_id,)).fetchone()
+        if location is None:
             return _error(404, "NotFound", "Location not found")
+        if not location["active"]:
+            return _error(422, "InvalidParameter", "The location is deactivated.")
         return item_id, location_id
 
-    def _write(self, op: str, item_id: str, location_id: str, after: int, *, tracking: bool | None = None) -> Response:
+    def _write(self, op: str, item_id: str, location_id: str, after: int | None, *, tracking: bool | None = None,
+               answer: int | None = None) -> Response:
+        """Store a level (None: disconnect) and answer it — or, ``write_answer="echo"``, ``answer``."""
         before = self._current(item_id, location_id)
         stamp = now()
         with self.store.transaction() as db:
             if tracking is not None:
                 db.execute("UPDATE variants SET tracking = ? WHERE item_id = ?", (int(tracking), item_id))
-            db.execute("INSERT OR REPLACE INTO levels VALUES (?, ?, ?, ?)", (item_id, location_id, after, stamp))
+            if after is None:
+                db.execute("DELETE FROM levels WHERE item_id = ? AND location_id = ?", (item_id, location_id))
+            else:
+                db.execute("INSERT OR REPLACE INTO levels VALUES (?, ?, ?, ?)", (item_id, location_id, after, stamp))
             db.execute("INSERT INTO ledger (op, item_id, location_id, before, after) VALUES (?, ?, ?, ?, ?)",
                        (op, item_id, location_id, before, after))
-        return self._ok({"inventory_level": _level_json(item_id, location_id, after, stamp)})
+        self.level_writes += 1
+        if self.switch_after_writes and self.level_writes == self.switch_after_writes:
+            self.semantics = "observed" if self.semantics == "documented" else "documented"
+        if after is None:
+            return self._ok({})
+        shown = answer if self.write_answer == "echo" and answer is not None else after
+        return self._ok({"inventory_level": _level_json(item_id, location_id, shown, stamp)})
 
-    def _level_answer(self, item_id: str, location_id: str) -> Response:
+    def _level_answer(self, item_id: str, location_id: str, *, echo: int | None = None) -> Response:
         row = self._db.execute("SELECT * FROM levels WHERE item_id = ? AND location_id = ?",
                                      (item_id, location_id)).fetchone()
-        return self._ok({"inventory_level": _level_json(item_id, location_id, row["stock"], row["updated_at"])})
+        stock = echo if self.write_answer == "echo" and echo is not None else row["stock"]
+        return self._ok({"inventory_level": _level_json(item_id, location_id, stock, row["updated_at"])})
 
     def _connect(self, request: Request) -> Response:
         target = self._target(request.json())
         if isinstance(target, Response):
             return target
         if self._current(*target) is not None:
-            return self._level_answer(*target)
+            return self._level_answer(*target, echo=0)      # an echo has no stock: it reads as 0
         return self._write("connect", *target, 0)
+
+    def _disconnect(self, request: Request) -> Response:
+        target = self._target(request.json())
+        if isinstance(target, Response):
+            return target
+        if self._current(*target) is None:
+            return _error(404, "NotFound", "Inventory level not found")
+        is_default = self._db.execute("SELECT is_default FROM locations WHERE id = ?", (target[1],)).fetchone()[0]
+        if is_default or self.disconnect == "refused":
+            return _error(422, "InvalidParameter", "The inventory item cannot be disconnected from this location"
+                          + (" (it is the default location)." if is_default else " while it has stock there."))
+        return self._write("disconnect", *target, None)
 
     def _set(self, request: Request) -> Response:
         body = request.json()
@@ -315,8 +437,8 @@ class ShoplazzaApp(StateHooks):
         if self.semantics == "documented":
             return self._write("set", *target, stock)
         if stock == 0:                          # observed: accepted, silently ignored
-            return self._level_answer(*target)
-        return self._write("set-adds", *target, current + stock)
+            return self._level_answer(*target, echo=0)
+        return self._write("set-adds", *target, current + stock, answer=stock)
 
     def _adjust(self, request: Request) -> Response:
         body = request.json()
@@ -332,7 +454,7 @@ class ShoplazzaApp(StateHooks):
         if current + delta < 0:
             return Response(422, {"error": "insufficient_stock", "current_stock": current})
         if self.semantics == "observed" and delta <= 0:
-            return _error(422, "InvalidParameter", "stock_adjustment must be greater than 0.")
+            return _error(self.refusal_status, "InvalidParameter", "stock_adjustment must be greater than 0.")
         return self._write("adjust", *target, current + delta)
 
     def _update_variant(self, request: Request) -> Response:
@@ -344,17 +466,20 @@ class ShoplazzaApp(StateHooks):
         row = db.execute("SELECT * FROM variants WHERE id = ?", (request.params["id"],)).fetchone()
         if row is None:
             return _error(404, "NotFound", "Variant not found")
+        if self.variant_price == "required" and variant.get("price") in (None, ""):
+            return _error(400, "InvalidParameter", "variant.price is required.")
+        if "price" in variant:
+            if not isinstance(variant["price"], (str, int, float)) or isinstance(variant["price"], bool):
+                return _error(400, "InvalidParameter", "variant.price must be a number or a decimal string.")
+            with self.store.transaction() as db:
+                db.execute("UPDATE variants SET price = ? WHERE id = ?", (str(variant["price"]), row["id"]))
         if "inventory_quantity" in variant:
             quantity = variant["inventory_quantity"]
             if not isinstance(quantity, int) or isinstance(quantity, bool):
                 return _error(400, "InvalidParameter", "inventory_quantity must be a whole number.")
             default = db.execute("SELECT id FROM locations WHERE is_default = 1").fetchone()["id"]
             self._write("variant-quantity", row["item_id"], default, quantity, tracking=quantity != 0)
-        row = db.execute("SELECT * FROM variants WHERE id = ?", (request.params["id"],)).fetchone()
-        total = db.execute("SELECT COALESCE(SUM(stock), 0) FROM levels WHERE item_id = ?", (row["item_id"],)).fetchone()[0]
-        return self._ok({"variant": {"id": row["id"], "product_id": row["product_id"], "sku": row["sku"] or "",
-                                     "barcode": row["barcode"] or "", "inventory_quantity": total if row["tracking"] else None}})
-
+        return self._variant_answer(request)
 
 
 def _error(status: int, code: str, message: str) -> Response:
@@ -369,11 +494,45 @@ def _not_connected() -> Response:
 # ---- readings of the docs (see ``sandbox.readings``): one row per plausible reading ----------------
 from desktop_app.sandbox.readings import Reading  # noqa: E402
 
+#: Each reading past the first two toggles one point on top of the adding (reported) behaviour.
+_ADDING = {"semantics": "observed"}
+_SCLI = "Shoplazza/shoplazza-cli"
+
 READINGS: tuple[Reading, ...] = (
-    Reading("adding", "observed", "Shoplazza/shoplazza-cli skills/shoplazza-products/references/inventory-locations.md "
-            "(\"verified live\")", "`set` and `PUT /inventory_levels` add; `stock: 0` ignored; adjustments <= 0 refused",
-            options={"semantics": "observed"}, reported=True),
+    Reading("adding", "observed", f"{_SCLI} skills/shoplazza-products/references/inventory-locations.md "
+            "(\"verified live\")", "`set` and `PUT /inventory_levels` add; `stock: 0` ignored; adjustments <= 0 refused (422)",
+            options=_ADDING, reported=True),
     Reading("absolute", "documented", "api-docs/004 (shoplazza.dev manage-inventory): `set` is absolute",
             "`set` is absolute, `PUT /inventory_levels` adds a signed adjustment",
             options={"semantics": "documented"}),
+    Reading("adding-refuses-400", "guess", "inventory-locations.md says \"the API rejects 0 and negative values\" "
+            "without a status; 422 is only a CLI test fixture", "as adding, but an adjustment <= 0 is refused with 400",
+            options={**_ADDING, "refusal_status": 400}),
+    Reading("adding-echo", "guess", "api-docs/004 shows the set answer as the `stock` that was sent; "
+            "inventory-locations.md: `stock: 0` \"returns ok\" and is ignored",
+            "as adding, but `set` and connect answer the stock that was sent, not the stored level",
+            options={**_ADDING, "write_answer": "echo"}),
+    Reading("adding-then-absolute", "guess", "none: the two sources disagree, so a store may change between releases",
+            "adding, switching to absolute after the second level write (a store that changes mid-run)",
+            options={**_ADDING, "switch_after_writes": 2}),
+    Reading("absolute-then-adding", "guess", "none: the two sources disagree, so a store may change between releases",
+            "absolute, switching to adding after the second level write (a store that changes mid-run)",
+            options={"semantics": "documented", "switch_after_writes": 2}),
+    Reading("products-without-has-more", "documented", f"{_SCLI} internal/registry/cli_meta_v202601_en.json via "
+            "platforms.md §4: `GET /products` has `cursor`/`pre_cursor` and no `has_more` (the other listings have it)",
+            "as adding, but `GET /products` pages by `cursor` alone",
+            options={**_ADDING, "has_more": "products"}),
+    Reading("no-has-more", "guess", "the 2026-01 `/products` schema, taken for every listing",
+            "as adding, but no listing answers `has_more`; an empty `cursor` ends it",
+            options={**_ADDING, "has_more": "absent"}),
+    Reading("has-more-false", "guess", f"{_SCLI} skills/shoplazza-common/SKILL.md (`has_more` may be null: "
+            "not to be trusted)", "as adding, but `has_more` is always false, even with a cursor to follow",
+            options={**_ADDING, "has_more": "false"}),
+    Reading("variant-price-required", "documented", f"{_SCLI} skills/shoplazza-products/references/variants.md "
+            "(\"The schema marks some fields (e.g. `price`) required\")",
+            "as adding, but `PUT /variants/{id}` without `price` is refused (400)",
+            options={**_ADDING, "variant_price": "required"}),
+    Reading("no-disconnect", "guess", "inventory-locations.md documents `DELETE /inventory_levels` but not when "
+            "it is refused", "as adding, but disconnecting an item from a location is refused",
+            options={**_ADDING, "disconnect": "refused"}),
 )

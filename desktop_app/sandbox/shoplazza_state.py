@@ -1,22 +1,27 @@
 """The Shoplazza emulator's data: schema, demo catalogue, seeding, and the hooks tests use to
-look behind the API (levels by SKU and location name, the ledger of applied writes)."""
+look behind the API (levels by SKU and location name, prices, deactivated locations, the ledger
+of applied writes)."""
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from desktop_app.sandbox.catalog import CatalogSpec, CatalogVariant
+from desktop_app.sandbox.catalog import CatalogLocation, CatalogSpec, CatalogVariant
 from desktop_app.sandbox.demo import MAIN, demo_base, ean13
 from desktop_app.sandbox.store import SqliteStore
 
 FIRST_LOCATION_ID = 604253696473177059
 FIRST_ITEM_ID = 626514004247984698
 
+#: the demo shop's closed location: deactivated in Shoplazza's admin, still listed by the API
+CLOSED = "Old Market Stall"
+
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS locations (id TEXT PRIMARY KEY, pos INTEGER, name TEXT, is_default INTEGER);
+CREATE TABLE IF NOT EXISTS locations (id TEXT PRIMARY KEY, pos INTEGER, name TEXT, is_default INTEGER,
+    active INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS variants (id TEXT PRIMARY KEY, pos INTEGER, product_id TEXT, product_title TEXT,
-    title TEXT, sku TEXT, barcode TEXT, item_id TEXT UNIQUE, tracking INTEGER);
+    title TEXT, sku TEXT, barcode TEXT, item_id TEXT UNIQUE, tracking INTEGER, price TEXT NOT NULL DEFAULT '19.90');
 CREATE TABLE IF NOT EXISTS levels (item_id TEXT, location_id TEXT, stock INTEGER, updated_at TEXT,
     PRIMARY KEY (item_id, location_id));
 CREATE TABLE IF NOT EXISTS ledger (seq INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT, item_id TEXT,
@@ -24,14 +29,28 @@ CREATE TABLE IF NOT EXISTS ledger (seq INTEGER PRIMARY KEY AUTOINCREMENT, op TEX
 """
 
 
+#: added columns, for a state file written before them (``CREATE TABLE IF NOT EXISTS`` keeps old tables)
+_COLUMNS = (("locations", "active", "INTEGER NOT NULL DEFAULT 1"), ("variants", "price", "TEXT NOT NULL DEFAULT '19.90'"))
+
+
 def demo_catalog() -> CatalogSpec:
-    """The shared demo shop plus Shoplazza's awkward case: two variants sharing one SKU
-    (SKUs are not unique on Shoplazza). The first location, Main Warehouse, is the default."""
+    """The shared demo shop plus Shoplazza's awkward cases: two variants sharing one SKU (SKUs
+    are not unique on Shoplazza), and a deactivated location, ``CLOSED``, which the API still
+    lists (``active: false``). The first location, Main Warehouse, is the default."""
     spec = demo_base()
     spec.variants.append(CatalogVariant(
         product="Stoneware Mug Gift Set", title="Sage, boxed", sku="MUG-SAGE",
         barcode=ean13("506012349018"), levels={MAIN: 5}))
+    spec.locations.append(CatalogLocation(name=CLOSED))
     return spec
+
+
+def migrate(store: SqliteStore) -> None:
+    """Add the columns a state file from an older emulator lacks."""
+    with store.transaction() as db:
+        for table, column, declaration in _COLUMNS:
+            if column not in {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
 
 def now() -> str:
@@ -87,6 +106,21 @@ class StateHooks:
     def tracking(self, sku: str, *, variant_id: str | None = None) -> bool:
         return bool(self._variant(sku, variant_id)["tracking"])
 
+    def price(self, sku: str, *, variant_id: str | None = None) -> str:
+        return self._variant(sku, variant_id)["price"]
+
+    def set_price(self, sku: str, price: str, *, variant_id: str | None = None) -> None:
+        """Change a price behind the API's back (the merchant, in the admin)."""
+        variant_id = self._variant(sku, variant_id)["id"]
+        with self.store.transaction() as db:
+            db.execute("UPDATE variants SET price = ? WHERE id = ?", (price, variant_id))
+
+    def deactivate(self, name: str) -> None:
+        """Deactivate a location as the admin does (it stays listed, ``active: false``)."""
+        location_id = self.location_id(name)
+        with self.store.transaction() as db:
+            db.execute("UPDATE locations SET active = 0 WHERE id = ?", (location_id,))
+
     def ledger(self) -> list[dict[str, Any]]:
         """Every applied write, oldest first: op, sku, variant_id, location (name), before, after."""
         with self.store.reading() as db:
@@ -97,21 +131,23 @@ class StateHooks:
         return [dict(r) for r in rows]
 
 
-def seed(store: SqliteStore, spec: CatalogSpec) -> None:
-    """Load a catalogue: the first location is the default; ids are deterministic and above 2**53."""
+def seed(store: SqliteStore, spec: CatalogSpec, *, deactivated: tuple[str, ...] = ()) -> None:
+    """Load a catalogue: the first location is the default, those named in ``deactivated`` are
+    deactivated; ids are deterministic and above 2**53; prices are deterministic strings."""
     names = [loc.name for loc in spec.locations]
     location_ids = {name: str(FIRST_LOCATION_ID + i * 1_000_003) for i, name in enumerate(names)}
     stamp = "2026-01-20T08:00:00Z"
     with store.transaction() as db:
         for i, name in enumerate(names):
-            db.execute("INSERT INTO locations VALUES (?, ?, ?, ?)", (location_ids[name], i, name, int(i == 0)))
+            db.execute("INSERT INTO locations VALUES (?, ?, ?, ?, ?)",
+                       (location_ids[name], i, name, int(i == 0), int(name not in deactivated)))
         for i, v in enumerate(spec.variants):
             variant_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"shoplazza-sandbox/variant/{i}"))
             product_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"shoplazza-sandbox/product/{v.product}"))
             item_id = str(FIRST_ITEM_ID + i * 7919)
-            db.execute("INSERT INTO variants VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            db.execute("INSERT INTO variants VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (variant_id, i, product_id, v.product, v.title or "Default Title", v.sku, v.barcode,
-                        item_id, int(v.tracked)))
+                        item_id, int(v.tracked), f"{12 + (i * 7) % 40}.90"))
             for name, stock in v.levels.items():
                 if name not in location_ids:
                     raise ValueError(f"variant {v.sku or v.product!r} is stocked at unknown location {name!r}")

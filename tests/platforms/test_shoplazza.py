@@ -1,4 +1,8 @@
-"""ShoplazzaConnector against the Shoplazza emulator over real loopback HTTP."""
+"""ShoplazzaConnector against the Shoplazza emulator over real loopback HTTP.
+
+Every test runs on the adding reading (what live stores were reported to do) unless it names
+another reading of the docs; the readings past these two have their own module,
+``test_shoplazza_readings.py``."""
 from __future__ import annotations
 
 import httpx
@@ -12,17 +16,20 @@ from desktop_app.platforms.http import RetryPolicy
 from desktop_app.platforms.shoplazza import API, ShoplazzaConnector
 from desktop_app.sandbox.demo import MAIN, OUTLET, POPUP
 from desktop_app.sandbox.http import SandboxServer
-from desktop_app.sandbox.shoplazza import ShoplazzaApp
+from desktop_app.sandbox.readings import by_name
+from desktop_app.sandbox.shoplazza import READINGS, ShoplazzaApp
+from desktop_app.sandbox.shoplazza_state import CLOSED
 
-SEMANTICS = ["documented", "observed"]
+BEHAVIOURS = ["adding", "absolute"]       # the two readings of `set` (README)
 
 
 @pytest.fixture
 def shop():
     opened: list = []
 
-    def start(*, connector_options: dict | None = None, **options) -> tuple[ShoplazzaApp, ShoplazzaConnector]:
-        options.setdefault("rate", "none")
+    def start(*, reading: str = "adding", connector_options: dict | None = None,
+              **options) -> tuple[ShoplazzaApp, ShoplazzaConnector]:
+        options = {"rate": "none", **by_name(READINGS, reading).options, **options}
         app = ShoplazzaApp.create(**options)
         server = SandboxServer(app).start()
         connector = ShoplazzaConnector(server.url, app.token, **(connector_options or {}))
@@ -56,7 +63,7 @@ def apply_one(connector: ShoplazzaConnector, change: Change):
 
 def test_location_ids_above_2_53_arrive_exactly_and_stay_strings(shop):
     app, connector = shop()
-    locations = connector.list_locations()
+    locations = connector.list_locations()                 # the deactivated one is not offered
     assert [(loc.id, loc.name) for loc in locations] == [(app.location_id(n), n) for n in (MAIN, OUTLET, POPUP)]
     assert all(isinstance(loc.id, str) and int(loc.id) > 2**53 for loc in locations)
     assert [loc.default for loc in locations] == [True, False, False]
@@ -169,62 +176,64 @@ def test_429_without_retry_after_backs_off_then_gives_up_with_a_sentence(shop):
 
 # ---- writes: both semantics reach the target ------------------------------------------------
 
-@pytest.mark.parametrize("semantics", SEMANTICS)
+@pytest.mark.parametrize("reading", BEHAVIOURS)
 @pytest.mark.parametrize(("sku", "location", "target"), [
     ("TOTE-NAT", OUTLET, 30),     # increase at a non-default location
     ("TOTE-NAT", MAIN, 45),       # decrease at the default location
     ("TOTE-NAT", MAIN, 0),        # zeroing at the default location
+    ("TOTE-NAT", OUTLET, 5),      # decrease away from the default location
+    ("TOTE-NAT", POPUP, 0),       # zeroing away from the default location
     ("CANDLE-CREME", POPUP, 6),   # not yet stocked there: connect, then raise
 ])
-def test_every_change_reaches_its_target_without_overshooting(shop, semantics, sku, location, target):
-    app, connector = shop(semantics=semantics)
+def test_every_change_reaches_its_target_without_overshooting(shop, reading, sku, location, target):
+    app, connector = shop(reading=reading)
     outcome = apply_one(connector, change_for(connector, app, sku, location, target))
-    assert (outcome.ok, outcome.level_after, outcome.error) == (True, target, "")
+    assert (outcome.ok, outcome.level_after in (None, target), outcome.error) == (True, True, "")
     assert app.level(sku, location) == target
-    assert all(entry["after"] in (0, target) for entry in app.ledger())   # never an added-on-top level
+    assert all(entry["after"] in (None, 0, target) for entry in app.ledger())   # never an added-on-top level
     assert app.tracking(sku)
 
 
-@pytest.mark.parametrize("target", [5, 0])
-def test_on_an_adding_store_a_decrease_away_from_the_default_location_fails_clearly(shop, target):
-    app, connector = shop(semantics="observed")
-    outcome = apply_one(connector, change_for(connector, app, "TOTE-NAT", OUTLET, target))
-    assert not outcome.ok and outcome.code == issues.UNSUPPORTED
-    assert "only lower stock at the default location" in outcome.error and "Outlet Store" in outcome.error
-    assert app.level("TOTE-NAT", OUTLET) == 12 and app.ledger() == []
-    assert connector.semantics == "adding"
-
-
-def test_on_a_documented_store_zeroing_away_from_the_default_location_is_one_set(shop):
-    app, connector = shop(semantics="documented")
+def test_on_a_documented_store_zeroing_away_from_the_default_location_is_one_adjustment(shop):
+    app, connector = shop(reading="absolute")
     assert apply_one(connector, change_for(connector, app, "TOTE-NAT", POPUP, 0)).ok
     assert connector.semantics == "absolute" and app.level("TOTE-NAT", POPUP) == 0
-    assert [(e["op"], e["location"], e["after"]) for e in app.ledger()] == [("set", POPUP, 0)]
+    assert [(e["op"], e["location"], e["after"]) for e in app.ledger()] == [("adjust", POPUP, 0)]
 
 
-def test_on_a_documented_store_a_decrease_anywhere_works_and_later_writes_use_set(shop):
-    app, connector = shop(semantics="documented")
+def test_on_a_documented_store_a_decrease_anywhere_works_and_later_writes_need_no_probe(shop):
+    app, connector = shop(reading="absolute")
     assert apply_one(connector, change_for(connector, app, "TOTE-NAT", OUTLET, 5)).ok
     assert connector.semantics == "absolute"
-    assert apply_one(connector, change_for(connector, app, "MUG-CHAR", POPUP, 40)).ok
-    assert [(e["op"], e["after"]) for e in app.ledger()] == [("adjust", 5), ("set", 40)]
+    second = change_for(connector, app, "MUG-CHAR", POPUP, 1)
+    sent = connector.http.requests_sent
+    assert apply_one(connector, second).ok                                              # one signed adjustment
+    assert connector.http.requests_sent - sent == 1
+    assert [(e["op"], e["after"]) for e in app.ledger()] == [("adjust", 5), ("adjust", 1)]
 
 
 def test_the_semantics_are_probed_once_and_remembered(shop):
-    app, connector = shop(semantics="observed")
+    app, connector = shop()
     connector.list_locations()                        # as a run does first: the default location is known
     first = change_for(connector, app, "TOTE-NAT", MAIN, 10)
     second = change_for(connector, app, "MUG-SAGE", MAIN, 1)
     sent = connector.http.requests_sent
-    assert apply_one(connector, first).ok              # 422 probe, variant PUT, read back
-    assert connector.http.requests_sent - sent == 3
-    assert apply_one(connector, second).ok             # straight to the variant PUT and read back
-    assert connector.http.requests_sent - sent == 5
+    assert apply_one(connector, first).ok              # refused probe, read of the level, variant GET + PUT
+    assert connector.http.requests_sent - sent == 4 and connector.semantics == "adding"
+    assert apply_one(connector, second).ok             # straight to the variant GET + PUT
+    assert connector.http.requests_sent - sent == 6
     assert [e["op"] for e in app.ledger()] == ["variant-quantity", "variant-quantity"]
 
 
+def test_a_deactivated_location_is_not_offered_as_a_target(shop):
+    app, connector = shop()
+    assert CLOSED not in {loc.name for loc in connector.list_locations()}
+    app.deactivate(POPUP)
+    assert [loc.name for loc in connector.list_locations()] == [MAIN, OUTLET]
+
+
 def test_a_level_changed_behind_our_back_is_reported_stale_with_the_store_level(shop):
-    app, connector = shop(semantics="observed")
+    app, connector = shop()
     change = change_for(connector, app, "TOTE-NAT", OUTLET, 20)
     app.set_level("TOTE-NAT", OUTLET, 15)              # a sale channel restocked meanwhile
     outcome = apply_one(connector, change)
