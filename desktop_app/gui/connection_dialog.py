@@ -2,8 +2,9 @@
 
 The dialog never imports a connector: ``app.py`` hands it ``connect(platform=, url=, token=,
 **options)``, which returns a Workspace (blocking; the dialog runs it through a JobRunner).
-``options`` are the platform's own choices (Zettle: where removed stock goes); they are
-remembered per store URL in the settings — the token never is.
+``options`` are the platform's own choices (Zettle: where removed stock goes; Marketplacer: the
+HTTP Basic user and password of a site behind Basic auth); they are remembered per store URL in
+the settings — the token and the Basic password never are: both go to the OS keyring.
 """
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ Connect = Callable[..., object]   # connect(*, platform, url, token, **options) 
 
 #: Zettle moves stock out of STORE into one of these locations when a level goes down.
 REMOVAL_CHOICES = [("BIN (discarded)", "BIN"), ("SOLD (sold)", "SOLD")]
+#: Options that are secrets: handed to the connector, saved to the keyring, never to settings.
+SECRET_OPTIONS = {"basic_password"}
+
+
+def basic_password_entry(url: str) -> str:
+    """The keyring entry (under the token's service) holding the HTTP Basic password of a store."""
+    return url.strip().rstrip("/") + "#basic-auth"
 
 
 class ConnectionDialog(QDialog):
@@ -61,6 +69,17 @@ class ConnectionDialog(QDialog):
         for label, value in REMOVAL_CHOICES:
             self.removal_combo.addItem(label, value)
         form.addRow("&Removed stock goes to:", self.removal_combo)
+        self.basic_user_edit = QLineEdit()
+        self.basic_user_edit.setAccessibleName("HTTP Basic user name")
+        self.basic_user_edit.setPlaceholderText("Only if the site asks for a user name and password")
+        self.basic_user_edit.setToolTip("Some Marketplacer sites sit behind HTTP Basic auth: the API key then "
+                                        "travels as MARKETPLACER-API-KEY, with this user name and password.")
+        self.basic_password_edit = QLineEdit()
+        self.basic_password_edit.setAccessibleName("HTTP Basic password")
+        self.basic_password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.basic_password_edit.setPlaceholderText("Saved in the system keyring, never in settings files")
+        form.addRow("Basic auth &user:", self.basic_user_edit)
+        form.addRow("Basic auth pass&word:", self.basic_password_edit)
         self.form = form
         layout.addLayout(form)
 
@@ -87,25 +106,36 @@ class ConnectionDialog(QDialog):
         self.url_edit.textChanged.connect(self._on_url_edited)
         self.platform_combo.currentIndexChanged.connect(self._on_platform_changed)
         self.removal_combo.currentIndexChanged.connect(self._on_fields_edited)
+        self.basic_user_edit.textChanged.connect(self._on_fields_edited)
+        self.basic_password_edit.textChanged.connect(self._on_fields_edited)
         self._on_platform_changed()
 
     def options(self) -> dict[str, str]:
         """The platform's own connector options as chosen in the dialog (none for most platforms)."""
-        if self.platform_combo.currentData() == "zettle":
+        platform = self.platform_combo.currentData()
+        if platform == "zettle":
             return {"removal_location": self.removal_combo.currentData()}
+        if platform == "marketplacer" and self.basic_user_edit.text().strip():
+            return {"basic_user": self.basic_user_edit.text().strip(), "basic_password": self.basic_password_edit.text()}
         return {}
 
     def _on_platform_changed(self) -> None:
-        self.form.setRowVisible(self.removal_combo, self.platform_combo.currentData() == "zettle")
+        platform = self.platform_combo.currentData()
+        self.form.setRowVisible(self.removal_combo, platform == "zettle")
+        self.form.setRowVisible(self.basic_user_edit, platform == "marketplacer")
+        self.form.setRowVisible(self.basic_password_edit, platform == "marketplacer")
         self._on_fields_edited()
 
     def _on_url_edited(self, text: str) -> None:
         if self._settings is None:
             return
-        saved = self._settings.store_options(text).get("removal_location")
+        remembered = self._settings.store_options(text)
+        saved = remembered.get("removal_location")
         index = self.removal_combo.findData(saved) if saved else -1
         if index >= 0:
             self.removal_combo.setCurrentIndex(index)
+        if remembered.get("basic_user") and not self.basic_user_edit.text():
+            self.basic_user_edit.setText(remembered["basic_user"])
 
     def _on_fields_edited(self) -> None:
         self._drop_workspace()
@@ -147,9 +177,14 @@ class ConnectionDialog(QDialog):
         if self.workspace is None:
             return
         url, token = self.url_edit.text().strip(), self.token_edit.text().strip()
+        options = self.options()
         self.keyring_saved = credentials.save_token(url, token)
-        if self._settings is not None and self.options():
-            self._settings.remember_store_options(url=url, options=self.options())
+        if options.get("basic_password"):
+            saved = credentials.save_token(basic_password_entry(url), options["basic_password"])
+            self.keyring_saved = self.keyring_saved and saved
+        remembered = {k: v for k, v in options.items() if k not in SECRET_OPTIONS}
+        if self._settings is not None and remembered:
+            self._settings.remember_store_options(url=url, options=remembered)
         self.accept()
 
     def _drop_workspace(self) -> None:

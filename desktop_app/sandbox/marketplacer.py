@@ -4,19 +4,27 @@ Base path ``/api/v2/client``. What it does, and where we chose because the docs 
 
 * Auth: ``Authorization: Bearer <key>`` or ``MARKETPLACER-API-KEY: <key>`` (for sites behind HTTP
   Basic auth). Anything else → 401 ``{"errors":[{"status":"401","title":"Unauthorized",…}]}``.
+  ``basic_auth="user:password"`` puts the site behind HTTP Basic auth, as the docs describe for
+  some marketplaces: a request without those Basic credentials gets the web server's 401
+  (``WWW-Authenticate: Basic``, an HTML body) before the API sees it, and the key must then travel
+  in ``MARKETPLACER-API-KEY`` (the ``Authorization`` header carries the Basic credentials).
 * Request bodies must be ``Content-Type: application/vnd.api+json`` (no media-type parameters,
   as jsonapi.org requires) → else 415. Errors are JSON:API ``{"errors":[…]}`` [inferred: the
-  docs give statuses only].
-* Paging: ``page[number]`` (from 1), ``page[size]`` default 50, max 500; a larger or non-numeric
-  size is a 400 (we chose strictness over clamping so a client that asks for too much is caught).
-  Collections carry absolute ``links.first/next/last``; ``next`` is absent on the last page.
+  docs give statuses only]; ``error_body="error"`` answers ``{"error": "…"}`` and ``"empty"`` no
+  body at all (the other plausible readings).
+* Paging: ``page[number]`` (from 1), ``page[size]`` default 50, max ``max_page_size`` (500; the
+  doc versions say 100, 500 and 1100). A larger size is refused (``oversized_page="400"``, or
+  ``"422"``) or silently clamped (``"clamp"``); a non-numeric size is a 400. Collections carry
+  absolute ``links.first/next/last`` (with the page size actually used); ``next`` is absent on
+  the last page.
 * ``GET /variants`` filters ``sku``, ``barcode``, ``external_id`` (exact, one value each; also
   accepted as ``filter[sku]``); none → every variant. ``GET /variants/{id}`` answers ``data`` as a
   one-element list, as the documentation's examples show.
 * ``POST /variants/stock_on_hand`` ``{"count_on_hand":{"123":2,"789":"INFINITE"}}`` → 201, empty
   body. Values: whole numbers ≥ 0 (JSON integers or digit strings) or exactly ``"INFINITE"``. Any
   bad value or unknown variant → 422 for the whole request and nothing is applied [inferred:
-  atomic]. A number clears the infinite flag [inferred].
+  atomic]; ``bulk="partial"``: the good entries are applied and the 422 names the bad ones. A
+  number clears the infinite flag [inferred].
 * ``PUT /variants/{id}``: ``count_on_hand`` / ``infinite`` (and sku/barcode/external_id) update
   independently — a count does not clear ``infinite`` unless ``infinite: false`` is sent.
 * Inventories exist only for multi-store adverts (single-seller → 422). Parent ``PUT`` is a partial
@@ -24,6 +32,9 @@ Base path ``/api/v2/client``. What it does, and where we chose because the docs 
   infinite rows omit ``count_on_hand``. The whole request is validated before anything is applied.
 * Variants carry ``"multi_store"`` [inferred — the legacy docs name no such flag; turn it off with
   ``expose_multi_store=False`` to make a client find out through the inventories endpoint].
+  ``infinite`` and ``external_id`` are not in the documented variant example either (only the
+  ``external_id`` filter and the ``infinite`` write are): ``expose_infinite=False`` /
+  ``expose_external_id=False`` leave them out of every variant rendered.
 * Rate limit 50 requests/s (bucket 50) → 429 with an errors body.
 
 Test hooks: ``level()``, ``set_level()``, ``ledger()``, ``request_count``, ``renumber()``,
@@ -31,6 +42,7 @@ Test hooks: ``level()``, ``set_level()``, ``ledger()``, ``request_count``, ``ren
 """
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
@@ -50,6 +62,9 @@ JSONAPI = "application/vnd.api+json"
 DEFAULT_TOKEN = "marketplacer-sandbox-key"
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+OVERSIZED_PAGE = ("400", "422", "clamp")
+BULK = ("atomic", "partial")
+ERROR_BODIES = ("jsonapi", "error", "empty")
 DEFAULT_RATE = (50, 50.0)
 _WHOLE = re.compile(r"\d+")
 
@@ -59,11 +74,14 @@ class ApiError(Exception):
         super().__init__(detail)
         self.status, self.title, self.detail, self.pointer = status, title, detail, pointer
 
-    def response(self) -> Response:
-        return _errors(self.status, [self])
 
 
-def _errors(status: int, errors: list[ApiError]) -> Response:
+def _errors(status: int, errors: list[ApiError], shape: str = "jsonapi") -> Response:
+    """An error answer in one of the plausible body shapes (``ERROR_BODIES``)."""
+    if shape == "empty":
+        return Response(status, None)
+    if shape == "error":
+        return Response(status, {"error": " ".join(e.detail for e in errors)})
     body = [{"status": str(e.status), "title": e.title, "detail": e.detail,
              **({"source": {"pointer": e.pointer}} if e.pointer else {})} for e in errors]
     return Response(status, {"errors": body}, headers={"Content-Type": JSONAPI})
@@ -79,10 +97,25 @@ class MarketplacerApp:
     platform = "marketplacer"
 
     def __init__(self, *, state: MarketplacerState, token: str, rate: tuple[int, float] | None,
-                 expose_multi_store: bool = True) -> None:
+                 expose_multi_store: bool = True, expose_infinite: bool = True, expose_external_id: bool = True,
+                 max_page_size: int = MAX_PAGE_SIZE, oversized_page: str = "400", bulk: str = "atomic",
+                 error_body: str = "jsonapi", basic_auth: str | None = None) -> None:
+        for name, value, allowed in (("oversized_page", oversized_page, OVERSIZED_PAGE), ("bulk", bulk, BULK),
+                                     ("error_body", error_body, ERROR_BODIES)):
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+        if basic_auth is not None and ":" not in basic_auth:
+            raise ValueError("basic_auth must be 'user:password'")
         self.state = state
         self.token = token
         self.expose_multi_store = expose_multi_store
+        self.expose_infinite = expose_infinite
+        self.expose_external_id = expose_external_id
+        self.max_page_size = int(max_page_size)
+        self.oversized_page = oversized_page
+        self.bulk = bulk
+        self.error_body = error_body
+        self.basic_auth = basic_auth
         self.request_count = 0
         self._count_lock = threading.Lock()
         self._bucket = TokenBucket(*rate) if rate else None
@@ -115,31 +148,46 @@ class MarketplacerApp:
         if self._bucket is not None:
             granted, _wait = self._bucket.take()
             if not granted:
-                return _errors(429, [ApiError(429, "Too Many Requests",
-                                              "Rate limit of 50 requests per second exceeded.")])
+                return self._error(ApiError(429, "Too Many Requests", "Rate limit of 50 requests per second exceeded."))
+        if self.basic_auth is not None and not self._basic_ok(request.headers):
+            # the web server in front of the site answers, not the API: no JSON at all
+            return Response(401, b"<html><body><h1>401 Authorization Required</h1></body></html>",
+                            headers={"Content-Type": "text/html", "WWW-Authenticate": 'Basic realm="Marketplacer"'})
         if not self._authorised(request.headers):
-            return _errors(401, [ApiError(401, "Unauthorized", "The API key is missing or not valid.")])
+            return self._error(ApiError(401, "Unauthorized", "The API key is missing or not valid."))
         handler, params, exists = self._router.match(request.method, request.path)
         if handler is None:
             status, title = (405, "Method Not Allowed") if exists else (404, "Not Found")
-            return _errors(status, [ApiError(status, title, f"No route for {request.method} {request.path}.")])
+            return self._error(ApiError(status, title, f"No route for {request.method} {request.path}."))
         if request.method in ("POST", "PUT", "PATCH"):
             ctype = request.headers.get("content-type", "")
             if ctype.strip().lower() != JSONAPI:
-                return _errors(415, [ApiError(415, "Unsupported Media Type",
-                                              f"Request bodies must be sent as Content-Type: {JSONAPI}, not "
-                                              f"{ctype or 'no content type'}.")])
+                return self._error(ApiError(415, "Unsupported Media Type",
+                                            f"Request bodies must be sent as Content-Type: {JSONAPI}, not "
+                                            f"{ctype or 'no content type'}."))
         request.params = params
         try:
             return handler(request)
         except ApiError as exc:
-            return exc.response()
+            return self._error(exc)
         except ValidationErrors as exc:
-            return _errors(422, exc.errors)
+            return _errors(422, exc.errors, self.error_body)
+
+    def _error(self, error: ApiError) -> Response:
+        return _errors(error.status, [error], self.error_body)
+
+    def _basic_ok(self, headers: dict[str, str]) -> bool:
+        scheme, _, value = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            return base64.b64decode(value.strip(), validate=True).decode("utf-8") == self.basic_auth
+        except (ValueError, UnicodeDecodeError):
+            return False
 
     def _authorised(self, headers: dict[str, str]) -> bool:
         key = headers.get("marketplacer-api-key")
-        if key is None:
+        if key is None and self.basic_auth is None:     # behind Basic auth, Authorization is taken
             scheme, _, value = headers.get("authorization", "").partition(" ")
             key = value.strip() if scheme.lower() == "bearer" else None
         return key == self.token
@@ -201,6 +249,8 @@ class MarketplacerApp:
                 updates[int(key)] = (n, False)
             else:
                 errors.append(_invalid_count(value, pointer))
+        if errors and self.bulk == "partial" and updates:
+            self.state.set_variant_stock(updates, via=f"POST {request.path}")   # the good ones, then the 422
         if errors:
             raise ValidationErrors(errors)
         self.state.set_variant_stock(updates, via=f"POST {request.path}")
@@ -291,6 +341,10 @@ class MarketplacerApp:
             "barcode": row["barcode"], "external_id": row["external_id"], "price": row["price"], "sale_price": None}
         if self.expose_multi_store:
             attrs["multi_store"] = bool(row["multi_store"])
+        if not self.expose_infinite:
+            del attrs["infinite"]
+        if not self.expose_external_id:
+            del attrs["external_id"]
         return {"id": row["id"], "type": "variants", "attributes": attrs,
                 "relationships": {"advert": {"data": {"type": "adverts", "id": row["advert_id"]}}}}
 
@@ -305,7 +359,14 @@ class MarketplacerApp:
 
     def _page(self, request: Request, items: list[dict[str, Any]], extra: dict[str, str]) -> Response:
         number = _page_param(request, "page[number]", 1, upper=None)
-        size = _page_param(request, "page[size]", DEFAULT_PAGE_SIZE, upper=MAX_PAGE_SIZE)
+        size = _page_param(request, "page[size]", DEFAULT_PAGE_SIZE, upper=None)
+        if size > self.max_page_size:
+            if self.oversized_page == "clamp":
+                size = self.max_page_size
+            else:
+                status = int(self.oversized_page)
+                raise ApiError(status, "Invalid Page", f"page[size] must be a whole number between 1 and "
+                                                       f"{self.max_page_size}, not {size}.")
         last = max(1, math.ceil(len(items) / size))
 
         def link(n: int) -> str:
@@ -418,7 +479,30 @@ def _page_param(request: Request, name: str, default: int, *, upper: int | None)
 # ---- readings of the docs (see ``sandbox.readings``): one row per plausible reading ----------------
 from desktop_app.sandbox.readings import Reading  # noqa: E402
 
+_OVERVIEW = "platforms.md §3 Pagination"
 READINGS: tuple[Reading, ...] = (
     Reading("default", "documented", "the seed docs (../shared/api-docs) and platforms.md",
-            "as the docs describe it", reported=True),
+            "as the docs describe it: pages of up to 500, a larger page[size] refused with 400; the bulk "
+            "stock_on_hand map all-or-none (422); JSON:API error bodies; infinite, external_id and multi_store "
+            "on every variant", reported=True),
+    Reading("page-max-100", "documented", f"{_OVERVIEW}: \"limited to 100\" (old overview)",
+            "pages of at most 100; asking for more is a 400", {"max_page_size": 100}),
+    Reading("page-max-100-422", "guess", f"{_OVERVIEW}: \"limited to 100\"; the refusal status is not documented",
+            "pages of at most 100; asking for more is a 422", {"max_page_size": 100, "oversized_page": "422"}),
+    Reading("page-max-100-clamped", "guess", f"{_OVERVIEW}: \"limited to 100\"; a refusal is not documented at all",
+            "pages of at most 100; a larger page[size] is silently cut to 100 (links.next goes on)",
+            {"max_page_size": 100, "oversized_page": "clamp"}),
+    Reading("page-max-1100", "documented", f"{_OVERVIEW}: \"defaults to 50 … maximum 1100\" (dev.marketplacer.com)",
+            "pages of up to 1100", {"max_page_size": 1100}),
+    Reading("bulk-partial", "guess", "platforms.md §Uncertain: \"whether stock_on_hand is partial or atomic\"",
+            "the bulk stock_on_hand map applies its good entries and answers 422 naming the bad ones",
+            {"bulk": "partial"}),
+    Reading("errors-plain", "guess", "platforms.md §3 Errors: \"body format not found\"",
+            "error bodies are {\"error\": \"…\"}", {"error_body": "error"}),
+    Reading("errors-empty", "guess", "platforms.md §3 Errors: only statuses documented (404, 422, 201, 204)",
+            "error answers have no body", {"error_body": "empty"}),
+    Reading("documented-fields-only", "documented",
+            "platforms.md §3 variant item example: count_on_hand, sku, barcode, price, sale_price only",
+            "variants carry no infinite, external_id or multi_store attribute",
+            {"expose_infinite": False, "expose_external_id": False, "expose_multi_store": False}),
 )

@@ -61,7 +61,7 @@ def test_variants_page_with_links_next_until_the_last_page(client):
     assert seen == [item["id"] for item in everything]
 
 
-def test_page_size_above_500_is_rejected_rather_than_clamped(client):
+def test_page_size_above_500_is_rejected_by_default(client):
     response = client.get(f"{API}/variants", params={"page[size]": 501})
     assert response.status_code == 400
     assert "page[size]" in response.json()["errors"][0]["detail"]
@@ -202,3 +202,91 @@ def test_a_custom_catalogue_makes_later_locations_sellers_of_multi_store_adverts
     app = MarketplacerApp.create(catalog=str(spec))
     assert (app.level("S-1"), app.level("S-1", "Bob's Bikes")) == (4, None)
     assert app.level("M-1", "Bob's Bikes") == 2
+
+
+# -- readings of the docs (the module's READINGS table) and HTTP Basic auth ----------------------
+def serve_with(**options):
+    """A client on a sandbox created with ``options`` (a context manager yielding (app, client))."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def opened():
+        app = MarketplacerApp.create(rate="none", catalog="synthetic:250x1", **options)
+        with SandboxServer(app) as server, httpx.Client(
+                base_url=server.url, headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"}) as http:
+            yield app, http
+    return opened()
+
+
+@pytest.mark.parametrize(("oversized", "status"), [("400", 400), ("422", 422)])
+def test_a_page_size_above_the_store_maximum_is_refused_with_the_chosen_status(oversized, status):
+    with serve_with(max_page_size=100, oversized_page=oversized) as (_app, client):
+        refused = client.get(f"{API}/variants", params={"page[size]": 101})
+        accepted = client.get(f"{API}/variants", params={"page[size]": 100})
+    assert refused.status_code == status and "between 1 and 100" in refused.json()["errors"][0]["detail"]
+    assert accepted.status_code == 200 and len(accepted.json()["data"]) == 100
+
+
+def test_a_clamping_store_answers_its_maximum_and_links_pages_of_that_size():
+    with serve_with(max_page_size=100, oversized_page="clamp") as (_app, client):
+        body = client.get(f"{API}/variants", params={"page[size]": 500}).json()
+        seen, url = [item["id"] for item in body["data"]], body["links"].get("next")
+        while url:
+            page = client.get(url).json()
+            seen += [item["id"] for item in page["data"]]
+            url = page["links"].get("next")
+    assert len(body["data"]) == 100 and "page%5Bsize%5D=100" in body["links"]["next"]
+    assert len(seen) == len(set(seen)) == 250
+
+
+def test_a_store_with_a_maximum_of_1100_serves_pages_that_large():
+    with serve_with(max_page_size=1100) as (_app, client):
+        assert len(client.get(f"{API}/variants", params={"page[size]": 1100}).json()["data"]) == 250
+        assert client.get(f"{API}/variants", params={"page[size]": 1101}).status_code == 400
+
+
+def test_a_partial_bulk_store_applies_the_good_entries_and_names_the_bad_ones_in_its_422():
+    with serve_with(bulk="partial") as (app, client):
+        good, bad = app.variant_id("SKU-000001"), app.variant_id("SKU-000002")
+        response = send(client, "POST", f"{API}/variants/stock_on_hand",
+                        {"count_on_hand": {str(good): 31, str(bad): -1}})
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["source"]["pointer"] == f"/count_on_hand/{bad}"
+        assert app.level("SKU-000001") == 31 and app.level("SKU-000002") != -1
+
+
+@pytest.mark.parametrize(("shape", "body"), [("error", {"error": "The API key is missing or not valid."}),
+                                             ("empty", None)])
+def test_error_bodies_come_in_the_chosen_shape(shape, body):
+    with serve_with(error_body=shape) as (app, client):
+        refused = client.get(f"{API}/variants", headers={"Authorization": "Bearer wrong"})
+        invalid = send(client, "POST", f"{API}/variants/stock_on_hand",
+                       {"count_on_hand": {str(app.variant_id("SKU-000001")): "OTHER"}})
+    assert refused.status_code == 401 and invalid.status_code == 422
+    assert (refused.json() if refused.content else None) == body
+    assert (invalid.content == b"") == (shape == "empty")
+
+
+def test_variants_can_be_served_with_the_documented_attributes_only():
+    with serve_with(expose_infinite=False, expose_external_id=False, expose_multi_store=False) as (_app, client):
+        attrs = client.get(f"{API}/variants").json()["data"][0]["attributes"]
+    assert {"infinite", "external_id", "multi_store"}.isdisjoint(attrs) and "count_on_hand" in attrs
+
+
+def test_behind_basic_auth_the_web_server_refuses_requests_without_the_basic_credentials():
+    import base64
+    basic = "Basic " + base64.b64encode(b"shop-admin:s3cret").decode()
+    with serve_with(basic_auth="shop-admin:s3cret") as (_app, client):
+        bearer_only = client.get(f"{API}/variants")
+        key_only = client.get(f"{API}/variants", headers={"Authorization": "", "MARKETPLACER-API-KEY": DEFAULT_TOKEN})
+        basic_only = client.get(f"{API}/variants", headers={"Authorization": basic})
+        both = client.get(f"{API}/variants", headers={"Authorization": basic, "MARKETPLACER-API-KEY": DEFAULT_TOKEN})
+    assert bearer_only.status_code == key_only.status_code == 401
+    assert bearer_only.headers["WWW-Authenticate"].startswith("Basic") and b"<html" in bearer_only.content
+    assert basic_only.status_code == 401 and basic_only.json()["errors"][0]["title"] == "Unauthorized"
+    assert both.status_code == 200
+
+
+def test_unknown_reading_options_are_refused_with_the_choices():
+    with pytest.raises(ValueError, match="atomic, partial"):
+        MarketplacerApp.create(rate="none", bulk="sometimes")
