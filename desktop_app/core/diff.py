@@ -17,7 +17,7 @@ from typing import Mapping
 
 from desktop_app.core import issues as codes
 from desktop_app.core.issues import RowIssue
-from desktop_app.core.models import INFINITE, Capabilities, Change, Kind, Level, Mode, Target
+from desktop_app.core.models import INFINITE, NOT_TRACKED, Capabilities, Change, Kind, Level, Mode, Target
 from desktop_app.core.resolve import drop_invalid_rows
 
 
@@ -30,8 +30,10 @@ def _who(t: Target) -> str:
 def _kind(before: Level, after: Level) -> Kind:
     if after == before:
         return Kind.UNCHANGED
-    if before is None:
+    if before is None or before == NOT_TRACKED:      # stocking it there / starting to track it
         return Kind.BIND
+    if after == NOT_TRACKED:
+        return Kind.DECREASE
     if before == INFINITE:
         return Kind.DECREASE
     if after == INFINITE:
@@ -73,14 +75,17 @@ def diff(targets: list[Target], live: Mapping[tuple[str, str], Level],
             elif type(q) is not int:
                 issue = (f"An adjustment must be a whole number, not '{q}'.", "Enter a change such as +5 or -3.")
                 after = None
-            else:
-                after = (before or 0) + q
+            else:     # an untracked level starts being tracked at 0 + q
+                after = (before if type(before) is int else 0) + q
             delta = q if type(q) is int else None
         else:
             after = q
             if q == INFINITE and not caps.supports_infinite:
                 issue = (f"{caps.display_name} has no infinite stock, so {_who(t)} can't be set to INFINITE.",
                          "Enter a number.")
+            elif q == NOT_TRACKED and before != NOT_TRACKED:
+                issue = (f"Stocksheet can't stop tracking the stock of {_who(t)} (the sheet says 'not tracked', the "
+                         f"store has {before}).", "Remove the row, or enter a number.")
             elif q is None and before is not None:
                 issue = (f"Stocksheet can't unstock {_who(t)} (the sheet says 'not stocked', the store has "
                          f"{before}).", "Remove the row, or enter a number.")

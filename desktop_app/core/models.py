@@ -11,10 +11,16 @@ from typing import Any, Final, Literal, TypeAlias
 
 #: Marketplacer's "never sells out" stock. Shown and exported as ``INFINITE``, importable.
 INFINITE: Final = "INFINITE"
+#: a level whose stock the platform does not track (Zettle: tracking is per product). Not 0:
+#: shown and exported as ``not tracked``; a number written to it starts tracking at that number.
+NOT_TRACKED: Final = "NOT_TRACKED"
+#: how a level is written in sheets, reports and messages
+def level_text(level: "Level") -> str:
+    return "not tracked" if level == NOT_TRACKED else "not stocked" if level is None else str(level)
 
 #: A stock level: a whole number, ``INFINITE``, or ``None`` for "not stocked at this location"
 #: (the variant is not bound to the location).
-Level: TypeAlias = int | Literal["INFINITE"] | None
+Level: TypeAlias = int | Literal["INFINITE", "NOT_TRACKED"] | None
 
 
 class Mode(StrEnum):

@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from typing import Any, Literal
 
 from desktop_app.core import issues
-from desktop_app.core.models import INFINITE, CellError
+from desktop_app.core.models import INFINITE, NOT_TRACKED, CellError
 
 #: larger than any real stock level: a value this big is an id or barcode in the wrong column
 MAX_QUANTITY = 1_000_000_000
@@ -115,6 +115,11 @@ def _parse_text(text: str, *, allow_infinite: bool, allow_not_stocked: bool) -> 
             return INFINITE
         raise QuantityError(issues.UNSUPPORTED, f"'{text}' (infinite stock) is not supported by this store.",
                             "Enter a number.")
+    if lowered in ("not tracked", "not-tracked", "not_tracked", "nottracked", "untracked"):
+        if allow_not_stocked:
+            return NOT_TRACKED
+        raise QuantityError(issues.QTY_NOT_INTEGER, f"'{text}' can't be used in this column.",
+                            "Enter a number, or delete the row to leave this stock unchanged.")
     if lowered in ("not stocked", "not-stocked", "notstocked"):
         if allow_not_stocked:
             return None

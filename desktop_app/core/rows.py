@@ -17,7 +17,7 @@ from desktop_app.core import issues as codes
 from desktop_app.core.errors import MappingError
 from desktop_app.core.issues import RowIssue
 from desktop_app.core.mapping import KEY_ROLES, Layout, SheetMapping, normalise
-from desktop_app.core.models import INFINITE, CellError, KeyKind, Mode, RawSheet, StockRow
+from desktop_app.core.models import INFINITE, NOT_TRACKED, CellError, KeyKind, Mode, RawSheet, StockRow
 from desktop_app.core.quantities import MAX_QUANTITY, QuantityError, parse_quantity
 
 KEY_LABEL = {KeyKind.SKU: "SKU", KeyKind.BARCODE: "barcode", KeyKind.VARIANT_ID: "variant id",
@@ -189,7 +189,7 @@ def extract_rows(sheet: RawSheet, mapping: SheetMapping, *, key: KeyKind | None 
                         problems.append(RowIssue(number, seen_col.header, codes.SEEN_NOT_INTEGER,
                                                  f"The level you saw must be a whole number: {e.message}",
                                                  "Leave the cell as exported, or clear it to skip the check."))
-                if seen == INFINITE:
+                if seen == INFINITE or seen == NOT_TRACKED:
                     seen = None
 
         if problems:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from desktop_app.core.models import NOT_TRACKED, level_text
 from desktop_app.core.progress import Progress, ProgressCallback, no_progress
 from desktop_app.engine.retry import patiently
 from desktop_app.platforms.base import Connector
@@ -25,7 +26,8 @@ def export_stock(connector: Connector, path: str | Path, *, progress: ProgressCa
             level = live.get((v.id, loc.id))
             if level is None:
                 continue  # not stocked there: leaving the row out keeps it that way on re-import
-            rows.append((v.product, v.title, v.sku, v.barcode, v.id, loc.name, level))
+            rows.append((v.product, v.title, v.sku, v.barcode, v.id, loc.name,
+                         level_text(level) if level == NOT_TRACKED else level))
     write_table(path, EXPORT_HEADERS, rows, sheet_name="Stock")
     progress(Progress(stage="export", done=3, total=3, message=f"{len(rows):,} rows written."))
     return len(rows)

@@ -15,6 +15,8 @@ one server answers both path families, under ``/organizations/self/...`` or
     GET    /inventory/locations/{locationUuid} and /inventory/locations?type=STORE
     POST   /inventory/products                ``{"locationType","productUuids"}`` filtered read
     GET    /inventory/locations/{locationUuid}/products/{productUuid}
+    POST   /token                             oauth.zettle.com's assertion grant: API key → access
+                                              token ``{"access_token","expires_in"}`` (7200 s)
 
 Faithful traps: reads give balances as *strings* and omit zero balances; writes give *numbers*
 and only the variants the request moved; ``change`` must be a positive integer; a movement on an
@@ -29,13 +31,22 @@ product changes → 400; errors are ``{"developerMessage","errorType","violation
 "developerMessage"}]}`` with 400 ``CONSTRAINT_VIOLATION`` for bad bodies, 404 ``ENTITY_NOT_FOUND``,
 422 ``PRODUCT_NOT_TRACKED``, 401 ``UNAUTHORIZED``, 429 ``TOO_MANY_REQUESTS``. No rate limit is
 documented for v1/v2; the default is a generous token bucket of 40 requests refilled at 10 per
-second (``rate="BURST/PER_SECOND"`` or ``"none"`` to change it).
+second (``rate="BURST/PER_SECOND"`` or ``"none"`` to change it). Where the docs are silent on
+what a client must cope with, each plausible reading is an option, listed in ``READINGS`` at the
+end of this module: a 4xx bulk answer that applied nothing or the valid part, violations that
+name the product change or not, write balances as numbers or strings, ``externalUuid`` deduped
+or not. Access tokens from ``POST /token`` expire after ``token_lifetime`` seconds of ``clock``
+(or ``token_lifetime_requests`` requests) and are then answered 401; the fixed ``token`` never expires.
 """
 from __future__ import annotations
 
+import re
+import secrets
 import threading
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+from urllib.parse import parse_qs
 
 from desktop_app.sandbox.catalog import CatalogLocation, CatalogSpec, CatalogVariant, load_catalog
 from desktop_app.sandbox.demo import MAIN, demo_base, ean13
@@ -44,6 +55,15 @@ from desktop_app.sandbox.zettle_state import LOCATION_TYPES, Move, ZettleState, 
 
 DEFAULT_RATE = (40, 10.0)
 DEFAULT_TOKEN = "zettle-sandbox-token"
+DEFAULT_API_KEY = "zettle-sandbox-api-key"
+DEFAULT_CLIENT_ID = "zettle-sandbox-client"
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+TOKEN_LIFETIME = 7200.0                  # seconds, as Zettle's OAuth answers (``expires_in``)
+BULK_ON_ERROR = ("all-or-none", "partial")
+VIOLATIONS = ("named", "anonymous")
+WRITE_BALANCES = ("number", "string")
+_UUID = re.compile(r"\s*\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
+_INDEX = re.compile(r"\[\d+\]")
 FAULTS = ("500", "429", "drop", "drop-after-commit")
 STORE = "STORE"
 _ORG = r"/organizations/(?P<org>[^/]+)"
@@ -67,12 +87,31 @@ class ZettleApp:
     platform = "zettle"
 
     def __init__(self, *, state: ZettleState, token: str, rate: tuple[int, float] | None,
-                 dedupe_external_uuid: bool = False, max_bulk_products: int = 100, retry_after_header: bool = False) -> None:
+                 dedupe_external_uuid: bool = False, max_bulk_products: int = 100, retry_after_header: bool = False,
+                 bulk_on_error: str = "all-or-none", violations: str = "named", write_balances: str = "number",
+                 api_key: str = DEFAULT_API_KEY, client_id: str = DEFAULT_CLIENT_ID,
+                 token_lifetime: float = TOKEN_LIFETIME, token_lifetime_requests: int | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        for name, value, allowed in (("bulk_on_error", bulk_on_error, BULK_ON_ERROR),
+                                     ("violations", violations, VIOLATIONS),
+                                     ("write_balances", write_balances, WRITE_BALANCES)):
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {allowed}, not {value!r}")
         self.state = state
         self.token = token
         self.dedupe_external_uuid = dedupe_external_uuid
         self.max_bulk_products = max_bulk_products
         self.retry_after_header = retry_after_header
+        self.bulk_on_error = bulk_on_error
+        self.violations = violations
+        self.write_balances = write_balances
+        self.api_key = api_key
+        self.client_id = client_id
+        self.token_lifetime = token_lifetime
+        self.token_lifetime_requests = token_lifetime_requests
+        self.clock = clock
+        self.tokens_issued = 0
+        self._issued: dict[str, list[float]] = {}      # access token → [expires at (clock), requests left]
         self.request_count = 0
         self._bucket = TokenBucket(*rate) if rate else None
         self._faults: list[tuple[str, str | None]] = []
@@ -96,7 +135,15 @@ class ZettleApp:
                token: str | None = None, dedupe_external_uuid: bool = False, max_bulk_products: int = 100,
                **options: Any) -> "ZettleApp":
         """``state``: SQLite file, seeded from ``catalog`` only when new; None keeps it in memory.
-        Options: ``retry_after_header`` (send ``Retry-After`` with 429s; Zettle documents none)."""
+        ``token`` is a bearer token accepted for ever (the tests' and the demo's); access tokens
+        exchanged at ``POST /token`` expire. Options (the readings at the end of this module):
+        ``retry_after_header`` (send ``Retry-After`` with 429s; Zettle documents none);
+        ``bulk_on_error`` ``all-or-none`` (default) or ``partial`` (a 4xx still applies the product
+        changes that had no violation); ``violations`` ``named`` (``productChanges[i]…`` property
+        names, default) or ``anonymous`` (no index, no UUID); ``write_balances`` ``number``
+        (default) or ``string``; ``api_key``/``client_id`` (what ``POST /token`` accepts),
+        ``token_lifetime`` (seconds on ``clock``, default 7200) and ``token_lifetime_requests``
+        (an exchanged token answers this many requests, then 401)."""
         store = ZettleState(Path(state) if state else None)
         if not store.seeded:
             store.seed(load_catalog(catalog, demo=demo_catalog))
@@ -160,6 +207,8 @@ class ZettleApp:
         """One request → one response; None asks the server to drop the connection (a fault)."""
         with self._lock:
             self.request_count += 1
+        if req.path.rstrip("/") == "/token":       # oauth.zettle.com in production: no bucket, no bearer
+            return self._oauth_token(req)
         if self._bucket:
             granted, wait = self._bucket.take()
             if not granted:
@@ -167,7 +216,7 @@ class ZettleApp:
                 if self.retry_after_header:
                     resp.headers["Retry-After"] = str(max(1, round(wait)))
                 return resp
-        if req.headers.get("authorization", "") != f"Bearer {self.token}":
+        if not self._authorised(req.headers.get("authorization", "")):
             return error_response(401, "UNAUTHORIZED", "Access token is missing, invalid or expired.")
         with self._lock:
             fault = next(((i, f) for i, (f, p) in enumerate(self._faults) if p is None or p in req.path), None)
@@ -191,10 +240,54 @@ class ZettleApp:
             with self.state.lock:
                 resp = handler(req)
         except ApiError as exc:
-            return error_response(exc.status, exc.error_type, str(exc), exc.violations)
+            return self._error(exc)
         if fault and fault[1] == "drop-after-commit":
             return None
         return resp
+
+    def _error(self, exc: ApiError) -> Response:
+        if self.violations == "named":
+            return error_response(exc.status, exc.error_type, str(exc), exc.violations)
+        # the "anonymous" reading: violations name the property, not which product change
+        return error_response(exc.status, exc.error_type, _UUID.sub("", str(exc)), [
+            _violation(_INDEX.sub("", v["propertyName"]).rsplit(".", 1)[-1], _UUID.sub("", v["developerMessage"]))
+            for v in exc.violations])
+
+    # --- OAuth (oauth.zettle.com) ------------------------------------------------------------
+    def _oauth_token(self, req: Request) -> Response:
+        """The assertion grant: ``grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer``,
+        ``client_id`` and ``assertion`` (the API key), form-encoded → ``{access_token, expires_in}``.
+        No refresh token: a client exchanges its API key again. Errors ``{"error","error_description"}``."""
+        if req.method != "POST":
+            return Response(405, {"error": "invalid_request", "error_description": "Use POST."})
+        try:
+            form = {k: v[0] for k, v in parse_qs(req.body.decode("utf-8"), keep_blank_values=True).items()}
+        except UnicodeDecodeError:
+            form = {}
+        if form.get("grant_type") != JWT_BEARER:
+            return Response(400, {"error": "unsupported_grant_type",
+                                  "error_description": f"grant_type must be {JWT_BEARER}."})
+        if not form.get("client_id") or not form.get("assertion"):
+            return Response(400, {"error": "invalid_request", "error_description": "client_id and assertion are required."})
+        if form["assertion"] != self.api_key or form["client_id"] != self.client_id:
+            return Response(400, {"error": "invalid_grant", "error_description": "Invalid API key or client id."})
+        access = f"zettle-at-{secrets.token_hex(16)}"
+        requests_left = float(self.token_lifetime_requests) if self.token_lifetime_requests is not None else float("inf")
+        with self._lock:
+            self.tokens_issued += 1
+            self._issued[access] = [self.clock() + self.token_lifetime, requests_left]
+        return Response(200, {"access_token": access, "expires_in": int(self.token_lifetime)})
+
+    def _authorised(self, header: str) -> bool:
+        if header == f"Bearer {self.token}":
+            return True
+        scheme, _, access = header.partition(" ")
+        with self._lock:
+            grant = self._issued.get(access) if scheme == "Bearer" else None
+            if grant is None or self.clock() >= grant[0] or grant[1] <= 0:
+                return False
+            grant[1] -= 1
+            return True
 
     # --- product library ----------------------------------------------------------------
     def _product_json(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -282,7 +375,8 @@ class ZettleApp:
         self.state.apply(moves=[], start=[product], external_uuid=None)
         store = self.state.uuid_of("STORE")
         return Response(200, {"locationUuid": store, "variants": [
-            {"locationUuid": store, "locationType": "STORE", "productUuid": p, "variantUuid": v, "balance": b}
+            {"locationUuid": store, "locationType": "STORE", "productUuid": p, "variantUuid": v,
+             "balance": str(b) if self.write_balances == "string" else b}
             for p, v, b in self.state.balances([product]) if b != 0]})
 
     def _stop_tracking(self, req: Request) -> Response:
@@ -299,8 +393,12 @@ class ZettleApp:
         if not isinstance(changes, list) or not changes:
             raise ApiError(400, "CONSTRAINT_VIOLATION", "The request is invalid.",
                            [_violation("changes", "must contain at least one change")])
-        raw = [(f"changes[{i}]", c.get("productUuid") if isinstance(c, dict) else None, c) for i, c in enumerate(changes)]
-        return self._write(body, raw, start=set(), stop=set(), long_rows=True)
+        raw = [(f"changes[{i}]", i, c.get("productUuid") if isinstance(c, dict) else None, c)
+               for i, c in enumerate(changes)]
+        return self._write(body, raw, start={}, stop={}, long_rows=True, failed=self._failures())
+
+    def _failures(self) -> "_Failures":
+        return _Failures(partial=self.bulk_on_error == "partial")
 
     def _bulk(self, req: Request) -> Response:
         body = _json_object(req)
@@ -312,42 +410,51 @@ class ZettleApp:
             raise ApiError(400, "CONSTRAINT_VIOLATION",
                            f"Too many product changes: {len(product_changes)}, at most {self.max_bulk_products} per request.",
                            [_violation("productChanges", f"size must be between 1 and {self.max_bulk_products}")])
-        violations, raw, seen = [], [], set()
-        start, stop = set(), set()
+        failed = self._failures()
+        invalid = lambda i, prop, message: failed.add(   # noqa: E731
+            i, 400, "CONSTRAINT_VIOLATION", "The request is invalid.", _violation(prop, message))
+        raw, seen = [], set()
+        start: dict[str, int] = {}          # product → its index in productChanges
+        stop: dict[str, int] = {}
         for i, pc in enumerate(product_changes):
             where = f"productChanges[{i}]"
             if not isinstance(pc, dict) or not isinstance(pc.get("productUuid"), str):
-                violations.append(_violation(f"{where}.productUuid", "must not be null"))
+                invalid(i, f"{where}.productUuid", "must not be null")
                 continue
             product = pc["productUuid"]
             if product in seen:
-                violations.append(_violation(f"{where}.productUuid", "the same product appears more than once"))
+                invalid(i, f"{where}.productUuid", "the same product appears more than once")
             seen.add(product)
             status = pc.get("trackingStatusChange", "NO_CHANGE")
             variant_changes = pc.get("variantChanges") or []
             if status not in ("START_TRACKING", "STOP_TRACKING", "NO_CHANGE"):
-                violations.append(_violation(f"{where}.trackingStatusChange",
-                                             "must be one of START_TRACKING, STOP_TRACKING, NO_CHANGE"))
+                invalid(i, f"{where}.trackingStatusChange", "must be one of START_TRACKING, STOP_TRACKING, NO_CHANGE")
             elif status == "STOP_TRACKING" and variant_changes:
-                violations.append(_violation(f"{where}.variantChanges", "must be empty when tracking stops"))
-            (start if status == "START_TRACKING" else stop if status == "STOP_TRACKING" else set()).add(product)
+                invalid(i, f"{where}.variantChanges", "must be empty when tracking stops")
+            if status == "START_TRACKING":
+                start[product] = i
+            elif status == "STOP_TRACKING":
+                stop[product] = i
             if not isinstance(variant_changes, list):
-                violations.append(_violation(f"{where}.variantChanges", "must be a list"))
+                invalid(i, f"{where}.variantChanges", "must be a list")
                 continue
             for j, vc in enumerate(variant_changes):
-                raw.append((f"{where}.variantChanges[{j}]", product, {**vc, "productUuid": product} if isinstance(vc, dict) else vc))
-        if violations:
-            raise ApiError(400, "CONSTRAINT_VIOLATION", "The request is invalid.", violations)
-        unknown = [p for p in (start | stop) if p not in self.state.product_variants()]
-        if unknown:
-            raise ApiError(404, "ENTITY_NOT_FOUND", f"Product {unknown[0]} not found.",
-                           [_violation(f"productChanges[{i}].productUuid", "product not found")
-                            for i, pc in enumerate(product_changes) if pc["productUuid"] in unknown])
-        return self._write(body, raw, start=start, stop=stop, long_rows=False)
+                raw.append((f"{where}.variantChanges[{j}]", i, product,
+                            {**vc, "productUuid": product} if isinstance(vc, dict) else vc))
+        failed.stage()
+        catalogue = self.state.product_variants()
+        unknown = {p: i for p, i in (start | stop).items() if p not in catalogue}
+        for i, pc in enumerate(product_changes):
+            if isinstance(pc, dict) and pc.get("productUuid") in unknown:
+                failed.add(i, 404, "ENTITY_NOT_FOUND", f"Product {next(iter(unknown))} not found.",
+                           _violation(f"productChanges[{i}].productUuid", "product not found"))
+        failed.stage()
+        return self._write(body, raw, start=start, stop=stop, long_rows=False, failed=failed)
 
-    def _write(self, body: dict[str, Any], raw: list[tuple[str, Any, Any]], *, start: set[str], stop: set[str],
-               long_rows: bool) -> Response:
-        """Validate every movement (structure → existence → tracking), then apply all or none."""
+    def _write(self, body: dict[str, Any], raw: list[tuple[str, int, Any, Any]], *, start: dict[str, int],
+               stop: dict[str, int], long_rows: bool, failed: "_Failures") -> Response:
+        """Validate every movement (structure → existence → tracking), then apply all or none
+        (``bulk_on_error="partial"``: apply what had no violation, then answer the 4xx anyway)."""
         st = self.state
         types = st.location_types()
         external = body.get("externalUuid")
@@ -359,38 +466,47 @@ class ZettleApp:
                            [_violation("returnBalanceForLocationUuid", "is not a location of this organization")])
         if self.dedupe_external_uuid and external and (reply := st.remembered_reply(external)) is not None:
             return Response(200, reply)
-        violations, moves = [], []
-        for where, product, c in raw:
+        moves: list[tuple[str, int, Move]] = []
+        for where, group, product, c in raw:
+            invalid = lambda prop, message: failed.add(   # noqa: E731
+                group, 400, "CONSTRAINT_VIOLATION", "The request is invalid.", _violation(prop, message))
             if not isinstance(c, dict):
-                violations.append(_violation(where, "must be an object"))
+                invalid(where, "must be an object")
                 continue
             change = c.get("change")
             if type(change) is not int or change <= 0:
-                violations.append(_violation(f"{where}.change", "must be a positive integer (greater than 0)"))
+                invalid(f"{where}.change", "must be a positive integer (greater than 0)")
             for key in ("fromLocationUuid", "toLocationUuid"):
                 if c.get(key) not in types:
-                    violations.append(_violation(f"{where}.{key}", "is not a location of this organization"))
+                    invalid(f"{where}.{key}", "is not a location of this organization")
             if c.get("fromLocationUuid") == c.get("toLocationUuid"):
-                violations.append(_violation(where, "fromLocationUuid and toLocationUuid must differ"))
+                invalid(where, "fromLocationUuid and toLocationUuid must differ")
             if not isinstance(product, str) or not isinstance(c.get("variantUuid"), str):
-                violations.append(_violation(f"{where}.variantUuid", "productUuid and variantUuid are required"))
+                invalid(f"{where}.variantUuid", "productUuid and variantUuid are required")
                 continue
-            moves.append((where, Move(product, c["variantUuid"], c.get("fromLocationUuid"), c.get("toLocationUuid"), change)))
-        if violations:
-            raise ApiError(400, "CONSTRAINT_VIOLATION", "The request is invalid.", violations)
+            moves.append((where, group, Move(product, c["variantUuid"], c.get("fromLocationUuid"),
+                                             c.get("toLocationUuid"), change)))
+        failed.stage()
         catalogue = st.product_variants()
-        missing = [_violation(f"{w}.variantUuid", f"variant {m.variant_uuid} of product {m.product_uuid} not found")
-                   for w, m in moves if m.variant_uuid not in catalogue.get(m.product_uuid, ())]
-        if missing:
-            raise ApiError(404, "ENTITY_NOT_FOUND", "A product or variant in the request was not found.", missing)
-        tracked = st.tracked() | start
-        untracked = [(w, m) for w, m in moves if m.product_uuid not in tracked]
-        if untracked:
-            named = {f"{w.rsplit('.variantChanges', 1)[0]}.productUuid": m.product_uuid for w, m in untracked}
-            raise ApiError(422, "PRODUCT_NOT_TRACKED", f"Product {untracked[0][1].product_uuid} is not tracked.",
-                           [_violation(w, f"product {p} is not tracked") for w, p in named.items()])
-        st.apply(moves=[m for _, m in moves], start=sorted(start), stop=sorted(stop), external_uuid=external)
-        reply = self._write_reply(ret, [m for _, m in moves], long_rows=long_rows)
+        for w, g, m in moves:
+            if m.variant_uuid not in catalogue.get(m.product_uuid, ()):
+                failed.add(g, 404, "ENTITY_NOT_FOUND", "A product or variant in the request was not found.",
+                           _violation(f"{w}.variantUuid", f"variant {m.variant_uuid} of product {m.product_uuid} not found"))
+        failed.stage()
+        tracked = st.tracked() | set(start)
+        named: dict[str, tuple[int, str]] = {}
+        for w, g, m in moves:
+            if m.product_uuid not in tracked:
+                named.setdefault(f"{w.rsplit('.variantChanges', 1)[0]}.productUuid", (g, m.product_uuid))
+        for prop, (g, p) in named.items():
+            failed.add(g, 422, "PRODUCT_NOT_TRACKED", f"Product {p} is not tracked.",
+                       _violation(prop, f"product {p} is not tracked"))
+        failed.stage()
+        good = [m for _, g, m in moves if g not in failed.groups]
+        st.apply(moves=good, start=sorted(p for p, g in start.items() if g not in failed.groups),
+                 stop=sorted(p for p, g in stop.items() if g not in failed.groups), external_uuid=external)
+        failed.stage(final=True)                    # the partial reading: applied, and still a 4xx
+        reply = self._write_reply(ret, good, long_rows=long_rows)
         if self.dedupe_external_uuid and external:
             st.remember_reply(external, reply)
         return Response(200, reply)
@@ -400,10 +516,32 @@ class ZettleApp:
         variants: dict[str, dict[str, Any]] = {}
         if kind == "STORE":
             for m in moves:
+                balance = self.state.variant_balance(m.variant_uuid)
                 row = {"productUuid": m.product_uuid, "variantUuid": m.variant_uuid,
-                       "balance": self.state.variant_balance(m.variant_uuid)}
+                       "balance": str(balance) if self.write_balances == "string" else balance}
                 variants[m.variant_uuid] = {"locationUuid": location, "locationType": kind, **row} if long_rows else row
         return {"locationUuid": location, "variants": list(variants.values())}
+
+
+class _Failures:
+    """The violations of one write request, per product change (its index), in the order the
+    checks run. All-or-none (the default reading): the first check that finds any rejects the
+    request (``stage``). Partial: the failing product changes are left out, the rest is applied,
+    and the answer is still the first check's 4xx with every violation (``stage(final=True)``)."""
+
+    def __init__(self, *, partial: bool) -> None:
+        self.partial = partial
+        self.items: list[tuple[int, str, str, dict[str, str]]] = []
+        self.groups: set[int] = set()
+
+    def add(self, group: int, status: int, error_type: str, message: str, violation: dict[str, str]) -> None:
+        self.items.append((status, error_type, message, violation))
+        self.groups.add(group)
+
+    def stage(self, *, final: bool = False) -> None:
+        if self.items and (final or not self.partial):
+            status, error_type, message, _ = self.items[0]
+            raise ApiError(status, error_type, message, [v for *_, v in self.items])
 
 
 def _json_object(req: Request) -> dict[str, Any]:
@@ -444,5 +582,19 @@ from desktop_app.sandbox.readings import Reading  # noqa: E402
 
 READINGS: tuple[Reading, ...] = (
     Reading("default", "documented", "the seed docs (../shared/api-docs) and platforms.md",
-            "as the docs describe it", reported=True),
+            "as the docs describe it; a 4xx bulk answer applied nothing, its violations name "
+            "productChanges[i], write balances are numbers, externalUuid is not deduplicated", reported=True),
+    Reading("dedupe-external-uuid", "guess", "platforms.md §2: externalUuid is a correlation id, no dedup documented",
+            "a request whose externalUuid was seen before is answered as before and not applied again",
+            {"dedupe_external_uuid": True}),
+    Reading("partial-4xx", "guess", "platforms.md §2 / 002_…txt: the bulk endpoint's error behaviour is undocumented",
+            "a 4xx bulk answer still applied every product change that had no violation",
+            {"bulk_on_error": "partial"}),
+    Reading("anonymous-violations", "guess", "platforms.md §2: violations {propertyName, developerMessage}; "
+            "no source shows propertyName for bulk", "violations name the property (change, productUuid) "
+            "but not which productChanges[i], and no UUIDs", {"violations": "anonymous"}),
+    Reading("partial-anonymous", "guess", "both of the above", "a 4xx applied the valid part and names no product",
+            {"bulk_on_error": "partial", "violations": "anonymous"}),
+    Reading("string-balances-in-writes", "guess", "platforms.md §2: balance is a string in GET examples, a number "
+            "in PUT/bulk ones", "write answers give balances as strings, as reads do", {"write_balances": "string"}),
 )

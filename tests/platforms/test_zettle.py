@@ -9,7 +9,7 @@ import pytest
 
 from desktop_app.core import issues
 from desktop_app.core.errors import AmbiguousWriteError, AuthError, InputError
-from desktop_app.core.models import Change, Chunk, Kind, Mode, Variant
+from desktop_app.core.models import NOT_TRACKED, Change, Chunk, Kind, Mode, Variant
 from desktop_app.platforms.zettle import ZettleConnector, describe_error
 from desktop_app.sandbox.http import SandboxServer
 from desktop_app.sandbox.zettle import ZettleApp
@@ -84,12 +84,13 @@ def test_variants_come_from_the_product_library_with_their_tracking_flag(zettle)
     assert sum(v.sku == "TOTE-NAT" for v in variants) == 2
 
 
-def test_read_levels_turns_string_balances_into_ints_and_missing_or_untracked_into_zero(zettle):
+def test_read_levels_turns_string_balances_into_ints_missing_into_zero_and_untracked_into_not_tracked(zettle):
     by_sku, store, levels = prepared(zettle)
     assert levels[(by_sku["TS-BLK-S"].id, store)] == 20           # "20" on the wire
     assert levels[(by_sku["TS-WHT-XL"].id, store)] == 0           # zero balances are omitted
-    assert levels[(by_sku["GIFT-25"].id, store)] == 0             # untracked: hidden 500 is not visible
-    assert all(type(v) is int for v in levels.values())
+    assert levels[(by_sku["GIFT-25"].id, store)] == NOT_TRACKED   # untracked: hidden 500 is not visible
+    assert levels[(by_sku["APRON-LIN"].id, store)] == NOT_TRACKED
+    assert all(type(v) is int for k, v in levels.items() if k[0] not in (by_sku["GIFT-25"].id, by_sku["APRON-LIN"].id))
 
 
 def test_read_levels_pages_products_through_the_filtered_read(connect, app):
@@ -118,7 +119,7 @@ def test_read_levels_falls_back_to_the_whole_store_when_the_filtered_read_refuse
         levels = zettle.read_levels([variants["TS-BLK-S"].id, variants["GIFT-25"].id], [store])
     finally:
         zettle.close()
-    assert levels == {(variants["TS-BLK-S"].id, store): 20, (variants["GIFT-25"].id, store): 0}
+    assert levels == {(variants["TS-BLK-S"].id, store): 20, (variants["GIFT-25"].id, store): NOT_TRACKED}
 
 
 def test_increase_decrease_and_zeroing_reach_their_targets_in_one_bulk_request(zettle, app):
@@ -206,10 +207,17 @@ def test_a_rejected_product_fails_with_the_platform_message_and_the_rest_is_appl
     assert "not found" in outcomes[0].error and app.level("TS-BLK-S") == 22
 
 
-def test_a_rejection_naming_no_product_fails_the_whole_chunk_with_the_developer_message():
+def test_a_rejection_naming_no_product_fails_each_product_with_the_developer_message_once_isolated():
+    writes = []
+
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/locations"):
             return httpx.Response(200, json=[{"uuid": f"u-{t}", "type": t} for t in ("STORE", "BIN", "SOLD", "SUPPLIER")])
+        if request.url.path.endswith("/inventory/products"):      # the re-read after the 4xx: nothing moved
+            wanted = json.loads(request.content)["productUuids"]
+            return httpx.Response(200, json={"trackedProducts": wanted, "latest": 0, "variants": [
+                {"productUuid": p, "variantUuid": f"v{p[1:]}", "balance": "1"} for p in wanted]})
+        writes.append(len(json.loads(request.content)["productChanges"]))
         return httpx.Response(400, json={"developerMessage": "Inventory is locked for maintenance.",
                                          "errorType": "LOCKED", "violations": []})
 
@@ -217,8 +225,9 @@ def test_a_rejection_naming_no_product_fails_the_whole_chunk_with_the_developer_
     variants = [Variant(id=f"v{i}", product_id=f"p{i}", sku=f"S{i}") for i in range(2)]
     outcomes = zettle.apply(Chunk(index=0, changes=[change(v, "u-STORE", before=1, after=3) for v in variants]))
     zettle.close()
-    assert [(o.ok, o.error) for o in outcomes] == [
-        (False, f"Zettle rejected the change to S{i}: Inventory is locked for maintenance (LOCKED).") for i in range(2)]
+    assert [(o.ok, o.error, o.level_after) for o in outcomes] == [
+        (False, f"Zettle rejected the change to S{i}: Inventory is locked for maintenance (LOCKED).", 1) for i in range(2)]
+    assert writes == [2, 1, 1]                                    # split in halves until each stands alone
 
 
 def test_a_chunk_of_one_hundred_products_is_one_request(app_100, server_100):

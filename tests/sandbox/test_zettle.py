@@ -271,3 +271,120 @@ def test_demo_store_holds_the_shared_demo_main_warehouse_levels_plus_zettle_awkw
     assert {sku: app.level(sku) for sku in shared} == {sku: 0 if sku in zeroed else q for sku, q in shared.items()}
     assert (app.level("GIFT-25"), app.level("APRON-LIN")) == (None, None)       # untracked
     assert len(app.state.variants_by_sku("TOTE-NAT")) == 2                       # a SKU used twice
+
+
+# ---- readings of the docs (READINGS) ------------------------------------------------------------
+@pytest.fixture
+def reading_client():
+    """``reading_client(**options)`` → (app, client, locations) on a sandbox with those options."""
+    opened = []
+
+    def start(**options):
+        app = ZettleApp.create(rate="none", **options)
+        server = SandboxServer(app).start()
+        client = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {app.token}"})
+        opened.append((server, client))
+        return app, client, {r["type"]: r["uuid"] for r in client.get(f"{SELF}/locations").json()}
+
+    yield start
+    for server, client in opened:
+        client.close()
+        server.stop()
+
+
+def two_products_one_bad(app, loc):
+    good = bulk(app, "TS-BLK-S", 5, loc)["productChanges"][0]
+    bad = bulk(app, "MUG-SAGE", 0, loc)["productChanges"][0]
+    return {"productChanges": [good, bad]}
+
+
+def test_partial_reading_applies_the_valid_product_changes_and_still_answers_the_4xx(reading_client):
+    app, client, loc = reading_client(bulk_on_error="partial")
+    response = client.post(f"{SELF}/v2/inventory/bulk", json=two_products_one_bad(app, loc))
+    assert response.status_code == 400
+    assert response.json()["violations"][0]["propertyName"] == "productChanges[1].variantChanges[0].change"
+    assert (app.level("TS-BLK-S"), app.level("MUG-SAGE")) == (25, 48)
+    assert [(m["sku"], m["change"]) for m in app.ledger()] == [("TS-BLK-S", 5)]
+
+
+def test_anonymous_reading_names_the_property_but_not_the_product_change(reading_client):
+    app, client, loc = reading_client(violations="anonymous")
+    bad = client.post(f"{SELF}/v2/inventory/bulk", json=two_products_one_bad(app, loc))
+    untracked = client.post(f"{SELF}/v2/inventory/bulk", json=bulk(app, "GIFT-25", 1, loc))
+    assert bad.json()["violations"] == [{"propertyName": "change",
+                                         "developerMessage": "must be a positive integer (greater than 0)"}]
+    assert untracked.status_code == 422 and untracked.json()["errorType"] == "PRODUCT_NOT_TRACKED"
+    assert app.product_uuid("GIFT-25") not in untracked.text
+    assert [v["propertyName"] for v in untracked.json()["violations"]] == ["productUuid"]
+    assert app.level("TS-BLK-S") == 20 and app.ledger() == []
+
+
+def test_string_balance_reading_answers_writes_with_strings(reading_client):
+    app, client, loc = reading_client(write_balances="string")
+    answer = client.post(f"{SELF}/v2/inventory/bulk", json=bulk(app, "TS-BLK-S", 2, loc)).json()
+    assert [r["balance"] for r in answer["variants"]] == ["22"]
+
+
+def test_every_reading_is_a_set_of_options_the_emulator_accepts():
+    from desktop_app.sandbox.zettle import READINGS
+    assert READINGS[0].name == "default" and READINGS[0].reported
+    for reading in READINGS:
+        ZettleApp.create(rate="none", **reading.options).close()
+
+
+# ---- OAuth: API key → short-lived access token --------------------------------------------------
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def exchange(url, app, *, assertion=None, client_id=None, grant_type=JWT_BEARER):
+    return httpx.post(f"{url}/token", data={"grant_type": grant_type, "client_id": client_id or app.client_id,
+                                             "assertion": assertion or app.api_key})
+
+
+def test_the_token_endpoint_exchanges_the_api_key_for_an_access_token_of_7200_seconds(server, app):
+    answer = exchange(server.url, app)
+    assert answer.status_code == 200 and answer.json()["expires_in"] == 7200
+    access = answer.json()["access_token"]
+    assert access != app.token and access != app.api_key
+    assert httpx.get(f"{server.url}{SELF}/locations", headers={"Authorization": f"Bearer {access}"}).status_code == 200
+    assert app.tokens_issued == 1
+
+
+@pytest.mark.parametrize(("field", "value", "error"), [
+    ("assertion", "not-the-key", "invalid_grant"), ("client_id", "someone-else", "invalid_grant"),
+    ("grant_type", "client_credentials", "unsupported_grant_type")])
+def test_the_token_endpoint_refuses_a_wrong_key_client_or_grant_in_oauth_error_shape(server, app, field, value, error):
+    answer = exchange(server.url, app, **{field: value})
+    assert answer.status_code == 400
+    assert answer.json()["error"] == error and set(answer.json()) == {"error", "error_description"}
+
+
+def test_an_access_token_expires_after_its_lifetime_on_the_clock():
+    clock = Clock()
+    app = ZettleApp.create(rate="none", clock=clock)
+    with SandboxServer(app) as srv:
+        access = exchange(srv.url, app).json()["access_token"]
+        headers = {"Authorization": f"Bearer {access}"}
+        clock.now += 7199
+        assert httpx.get(f"{srv.url}{SELF}/locations", headers=headers).status_code == 200
+        clock.now += 1
+        expired = httpx.get(f"{srv.url}{SELF}/locations", headers=headers)
+        fixed = httpx.get(f"{srv.url}{SELF}/locations", headers={"Authorization": f"Bearer {app.token}"})
+    assert expired.status_code == 401 and expired.json()["errorType"] == "UNAUTHORIZED"
+    assert fixed.status_code == 200                      # the sandbox's own token never expires
+
+
+def test_an_access_token_may_expire_after_a_number_of_requests():
+    app = ZettleApp.create(rate="none", token_lifetime_requests=2)
+    with SandboxServer(app) as srv:
+        headers = {"Authorization": f"Bearer {exchange(srv.url, app).json()['access_token']}"}
+        statuses = [httpx.get(f"{srv.url}{SELF}/locations", headers=headers).status_code for _ in range(3)]
+    assert statuses == [200, 200, 401]
