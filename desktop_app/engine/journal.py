@@ -9,11 +9,19 @@ What is kept (never the access token):
               unchanged / pending, with ``base`` (the live level re-read right before the write)
               and ``target`` (what that write aims for) recorded *before* the request goes out;
 * ``chunks``  planned → sending → done, with the number of attempts;
-* ``notes``   the rows that never became changes (invalid, skipped), for the final report.
+* ``notes``   the rows that never became changes (invalid, skipped), for the final report;
+* ``store_locks`` the one writing run of each store (``engine.store_lock``).
 
 Each state change is one transaction in WAL mode with ``synchronous=FULL``: once a method
 returns, the record survives a crash or ``kill -9`` of the process (and a power cut). A chunk
 found in ``sending`` after a crash was maybe applied: ``resume`` re-reads its levels first.
+
+A write the journal cannot record (a full disk, a read-only folder) raises ``JournalError`` and
+records nothing of that transaction: the executor stops before its next request, and the run
+stays resumable. ``finish`` never records a run *finished* while any of its changes is still
+planned, sending, pending or unverified: it records it *interrupted* instead. ``Journal(max_pages=N)`` (or
+setting ``journal.max_pages``) caps the file at N pages, ``PRAGMA max_page_count``: past it
+every write fails with SQLite's own "database or disk is full", the way the tests fill the disk.
 """
 from __future__ import annotations
 
@@ -23,11 +31,12 @@ import secrets
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from desktop_app.core.errors import StocksheetError
 from desktop_app.core.models import Change, Kind, Level, Mode, Variant
 from desktop_app.core.results import RowOutcome, Status
 from desktop_app.engine import paths
@@ -45,6 +54,9 @@ CREATE TABLE IF NOT EXISTS changes (
     base TEXT, target TEXT, level_after TEXT, code TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (run_id, seq));
 CREATE TABLE IF NOT EXISTS notes (run_id TEXT NOT NULL, outcome TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS store_locks (
+    store TEXT PRIMARY KEY, holder TEXT NOT NULL, run_id TEXT, what TEXT NOT NULL, host TEXT NOT NULL,
+    pid INTEGER NOT NULL, pid_started TEXT NOT NULL, acquired REAL NOT NULL, heartbeat REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS changes_by_chunk ON changes (run_id, chunk);
 """
 
@@ -52,6 +64,24 @@ CREATE INDEX IF NOT EXISTS changes_by_chunk ON changes (run_id, chunk);
 FINISHED, RUNNING, CANCELLED, INTERRUPTED = "finished", "running", "cancelled", "interrupted"
 #: change states beyond the final Status values
 PLANNED, SENDING = "planned", "sending"
+#: change states that leave a run unfinished: ``Status.PENDING`` (not sent) and
+#: ``Status.UNVERIFIED`` (sent, never read back) by their values
+OPEN = (PLANNED, SENDING, "pending", "unverified")
+#: SQLite's default page cap (``max_pages = None``)
+_NO_CAP = 4294967294
+
+
+class JournalError(StocksheetError):
+    """The journal could not read or record something; ``str()`` says where, why and what to do.
+
+    ``run_id`` is the run concerned (None when none was recorded yet), ``reason`` the short
+    cause ("the disk is full")."""
+
+    def __init__(self, message: str, *, path: Path, reason: str, run_id: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.reason = reason
+        self.run_id = run_id
 
 
 @dataclass(slots=True)
@@ -92,26 +122,91 @@ class Entry:
 
 
 class Journal:
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, max_pages: int | None = None) -> None:
         self.path = path or paths.journal_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
+        except (OSError, sqlite3.Error) as exc:
+            raise self._error(exc, doing="open") from exc
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
+        with self._guard(doing="open"):
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(SCHEMA)
+        if max_pages is not None:
+            self.max_pages = max_pages
+
+    # ---- size cap (a full disk, for real) ---------------------------------------------------
+    @property
+    def page_count(self) -> int:
+        """Pages the journal holds now (``PRAGMA page_count``)."""
+        with self._guard(doing="read"):
+            return int(self._db.execute("PRAGMA page_count").fetchone()[0])
+
+    @property
+    def max_pages(self) -> int | None:
+        with self._guard(doing="read"):
+            cap = int(self._db.execute("PRAGMA max_page_count").fetchone()[0])
+        return None if cap >= _NO_CAP else cap
+
+    @max_pages.setter
+    def max_pages(self, pages: int | None) -> None:
+        """Cap the journal at ``pages`` (never below its present size); None lifts the cap."""
+        with self._guard(doing="open"):
+            self._db.execute(f"PRAGMA max_page_count = {_NO_CAP if pages is None else max(1, int(pages))}")
+
+    # ---- transactions ------------------------------------------------------------------------
+    @contextmanager
+    def _guard(self, *, run_id: str | None = None, doing: str = "record") -> Iterator[None]:
+        """Turn SQLite's failures into ``JournalError`` (under the connection's lock)."""
+        with self._lock:
+            try:
+                yield
+            except sqlite3.Error as exc:
+                raise self._error(exc, run_id=run_id, doing=doing) from exc
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+    def _tx(self, run_id: str | None = None, *, doing: str = "record") -> Iterator[sqlite3.Connection]:
+        """One transaction: all of it is recorded, or (JournalError) none of it."""
+        with self._guard(run_id=run_id, doing=doing):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # SQLite rolls some failures back by itself (SQLITE_FULL does): roll back only
+                # what is still open, and never let that hide the first error
+                if self._db.in_transaction:
+                    try:
+                        self._db.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
                 raise
-            self._db.execute("COMMIT")
+
+    def transaction(self, run_id: str | None = None) -> AbstractContextManager[sqlite3.Connection]:
+        """A write transaction for the engine's own tables (``engine.store_lock``); failures
+        raise ``JournalError`` and record nothing."""
+        return self._tx(run_id)
+
+    def _error(self, exc: BaseException, *, run_id: str | None = None, doing: str = "record") -> JournalError:
+        reason, fix = _explain(exc)
+        where = f"its journal ({self.path})"
+        if doing == "open":
+            message = f"Stocksheet could not open {where}: {reason}; {fix} and try again."
+        elif doing == "read":
+            message = f"Stocksheet could not read {where}: {reason}; {fix} and try again."
+        elif doing == "finish":
+            message = (f"Stocksheet could not record the end of run {run_id} in {where}: {reason}. {fix[0].upper()}"
+                       f"{fix[1:]} and run `stocksheet resume {run_id}` to confirm what it wrote.")
+        elif run_id is None:
+            message = (f"Stocksheet could not record the run in {where}: {reason}. Nothing was written to the "
+                       f"store; {fix} and start the run again.")
+        else:
+            message = (f"Stocksheet could not record the run in {where}: {reason}. The run stopped before its "
+                       f"next write; {fix} and run `stocksheet resume {run_id}`.")
+        return JournalError(message, path=self.path, reason=reason, run_id=run_id)
 
     def close(self) -> None:
         with self._lock:
@@ -124,7 +219,7 @@ class Journal:
         """Record a run and its whole plan in one transaction; returns the new run id."""
         run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
         now = time.time()
-        with self._tx() as db:
+        with self._tx() as db:   # no run id yet: its failure means nothing was recorded, nor written
             db.execute("INSERT INTO runs (id, kind, parent, created, updated, platform, url, sheet, options, totals, "
                        "state, pid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                        (run_id, kind, parent, now, now, platform, url, sheet, json.dumps(options, default=str),
@@ -140,13 +235,14 @@ class Journal:
 
     def claim(self, run_id: str) -> None:
         """Mark a run as running in this process (resume)."""
-        with self._tx() as db:
+        with self._tx(run_id) as db:
             db.execute("UPDATE runs SET state = ?, pid = ?, updated = ? WHERE id = ?", (RUNNING, os.getpid(), time.time(), run_id))
 
     def sending(self, run_id: str, chunk: int, writes: list[tuple[int, Level, Level]]) -> None:
-        """Before a request: these changes (seq, base, target) are about to be written."""
+        """Before a request: these changes (seq, base, target) are about to be written. When this
+        raises ``JournalError`` the request must not go out."""
         now = time.time()
-        with self._tx() as db:
+        with self._tx(run_id) as db:
             db.execute("UPDATE chunks SET state = ?, attempts = attempts + 1, updated = ? WHERE run_id = ? AND idx = ?",
                        (SENDING, now, run_id, chunk))
             db.executemany("UPDATE changes SET state = ?, base = ?, target = ? WHERE run_id = ? AND seq = ?",
@@ -155,9 +251,10 @@ class Journal:
     def settle(self, run_id: str, chunk: int | None, results: list[tuple[int, Status, Level, str, str]],
                *, requests: int = 0) -> None:
         """After a request (or a re-read): (seq, status, level_after, code, message) per change,
-        and the chunk (unless None) is done."""
+        and the chunk (unless None) is done. When this raises ``JournalError`` the changes stay as
+        they were (``sending``: resume re-reads their levels before anything else)."""
         now = time.time()
-        with self._tx() as db:
+        with self._tx(run_id) as db:
             if chunk is not None:
                 db.execute("UPDATE chunks SET state = 'done', updated = ? WHERE run_id = ? AND idx = ?",
                            (now, run_id, chunk))
@@ -168,24 +265,32 @@ class Journal:
             if requests:
                 db.execute("UPDATE runs SET requests = requests + ?, updated = ? WHERE id = ?", (requests, now, run_id))
 
-    def finish(self, run_id: str, state: str, *, requests: int = 0) -> None:
-        with self._tx() as db:
+    def finish(self, run_id: str, state: str, *, requests: int = 0) -> str:
+        """Record how the run ended and return the state recorded: FINISHED becomes INTERRUPTED
+        while any change is still planned, sending, pending or unverified (a finished run cannot
+        be resumed, and those changes would be lost to resume and undo)."""
+        with self._tx(run_id, doing="finish") as db:
+            if state == FINISHED and db.execute(
+                    f"SELECT 1 FROM changes WHERE run_id = ? AND state IN ({','.join('?' * len(OPEN))}) LIMIT 1",
+                    (run_id, *OPEN)).fetchone():
+                state = INTERRUPTED
             db.execute("UPDATE runs SET state = ?, requests = requests + ?, updated = ? WHERE id = ?",
                        (state, requests, time.time(), run_id))
+        return state
 
     # ---- reading ---------------------------------------------------------------------------
     def runs(self, *, limit: int = 100) -> list[RunRecord]:
-        with self._lock:
+        with self._guard(doing="read"):
             rows = self._db.execute("SELECT * FROM runs ORDER BY created DESC, id DESC LIMIT ?", (limit,)).fetchall()
         return [_record(r) for r in rows]
 
     def run(self, run_id: str) -> RunRecord | None:
-        with self._lock:
+        with self._guard(doing="read"):
             row = self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
         return _record(row) if row else None
 
     def entries(self, run_id: str) -> list[Entry]:
-        with self._lock:
+        with self._guard(doing="read"):
             rows = self._db.execute("SELECT * FROM changes WHERE run_id = ? ORDER BY seq", (run_id,)).fetchall()
         return [Entry(seq=r["seq"], chunk=r["chunk"], change=change_from_json(json.loads(r["change"])), state=r["state"],
                       base=_level(r["base"]), target=_level(r["target"]), written=r["target"] is not None,
@@ -193,12 +298,12 @@ class Journal:
                       code=r["code"], message=r["message"]) for r in rows]
 
     def chunk_requests(self, run_id: str) -> dict[int, str]:
-        with self._lock:
+        with self._guard(doing="read"):
             rows = self._db.execute("SELECT idx, request FROM chunks WHERE run_id = ? ORDER BY idx", (run_id,)).fetchall()
         return {r["idx"]: r["request"] for r in rows}
 
     def notes(self, run_id: str) -> list[RowOutcome]:
-        with self._lock:
+        with self._guard(doing="read"):
             rows = self._db.execute("SELECT outcome FROM notes WHERE run_id = ? ORDER BY rowid", (run_id,)).fetchall()
         out = []
         for r in rows:
@@ -208,9 +313,28 @@ class Journal:
         return out
 
     def undone_by(self, run_id: str) -> list[str]:
-        with self._lock:
+        with self._guard(doing="read"):
             rows = self._db.execute("SELECT id FROM runs WHERE parent = ? ORDER BY created", (run_id,)).fetchall()
         return [r["id"] for r in rows]
+
+
+def _explain(exc: BaseException) -> tuple[str, str]:
+    """(why, what to do) for a failure of the journal, in words."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith("SQLITE_FULL") or (isinstance(exc, OSError) and exc.errno == 28):
+        return "the disk is full", "free some disk space"
+    if name.startswith("SQLITE_READONLY") or isinstance(exc, PermissionError):
+        return "the file or its folder is read-only", "make it writable"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return "another program kept it locked", "close the other program"
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return "the file is damaged", "move the damaged file aside (Stocksheet starts a new journal)"
+    if name.startswith("SQLITE_IOERR"):
+        return f"the disk reported an error ({exc})", "check the disk"
+    if name.startswith("SQLITE_CANTOPEN") or isinstance(exc, OSError):
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return f"it cannot be opened there ({detail.lower()})", "check that folder (or set STOCKSHEET_HOME)"
+    return str(exc) or type(exc).__name__, "fix that"
 
 
 def _record(row: sqlite3.Row) -> RunRecord:

@@ -6,7 +6,7 @@ import sqlite3
 from desktop_app.core.models import Change, Kind, Mode, Variant
 from desktop_app.core.results import RowOutcome, Status
 from desktop_app.engine import paths
-from desktop_app.engine.journal import PLANNED, RUNNING, SENDING, Entry, Journal
+from desktop_app.engine.journal import CANCELLED, FINISHED, INTERRUPTED, PLANNED, RUNNING, SENDING, Entry, Journal
 
 
 def entry(seq: int, chunk: int | None = 0) -> Entry:
@@ -55,3 +55,42 @@ def test_the_journal_never_stores_an_access_token(monkeypatch):
     journal.close()
     dump = "\n".join(sqlite3.connect(paths.journal_path()).iterdump())
     assert "sekret-token-123" not in dump
+
+
+def planned_run(journal: Journal, n: int = 3) -> str:
+    return journal.start_run(kind="import", platform="genstore", url="http://127.0.0.1:1", sheet="/s.csv", options={},
+                             totals={"rows": n, "invalid": 0}, entries=[entry(i) for i in range(n)], chunks={0: "PUT"})
+
+
+def test_finish_never_records_finished_over_changes_still_planned_sending_pending_or_unverified():
+    journal = Journal()
+    planned = planned_run(journal)
+    journal.settle(planned, None, [(0, Status.APPLIED, 5, "", ""), (1, Status.APPLIED, 6, "", "")])
+    sending = planned_run(journal)
+    journal.sending(sending, 0, [(0, 0, 5), (1, 1, 6), (2, 2, 7)])
+    journal.settle(sending, None, [(0, Status.APPLIED, 5, "", ""), (2, Status.APPLIED, 7, "", "")])
+    pending = planned_run(journal)
+    journal.settle(pending, 0, [(0, Status.APPLIED, 5, "", ""), (1, Status.APPLIED, 6, "", ""),
+                                (2, Status.PENDING, None, "not-applied", "Not sent: the run stopped.")])
+    unverified = planned_run(journal)
+    journal.sending(unverified, 0, [(0, 0, 5), (1, 1, 6), (2, 2, 7)])
+    journal.settle(unverified, 0, [(0, Status.APPLIED, 5, "", ""), (1, Status.APPLIED, 6, "", ""),
+                                   (2, "unverified", None, "unverified", "Could not read it back.")])
+    for run_id in (planned, sending, pending, unverified):
+        journal.finish(run_id, FINISHED)
+        assert journal.run(run_id).state == INTERRUPTED and journal.run(run_id).resumable
+    journal.close()
+
+
+def test_finish_records_finished_once_every_change_is_settled_and_a_cancel_stays_a_cancel():
+    journal = Journal()
+    done = planned_run(journal)
+    journal.sending(done, 0, [(0, 0, 5), (1, 1, 6), (2, 2, 7)])
+    journal.settle(done, 0, [(0, Status.APPLIED, 5, "", ""), (1, Status.FAILED, 1, "platform-rejected", "no"),
+                             (2, Status.STALE, 9, "stale", "moved")])
+    assert journal.finish(done, FINISHED, requests=2) == FINISHED
+    assert (journal.run(done).state, journal.run(done).requests) == (FINISHED, 2)
+    cancelled = planned_run(journal)
+    assert journal.finish(cancelled, CANCELLED) == CANCELLED
+    assert journal.run(cancelled).state == CANCELLED
+    journal.close()
