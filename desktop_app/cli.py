@@ -21,6 +21,8 @@ from desktop_app import __version__
 from desktop_app.core.errors import CancelledError, InputError, PlatformError, StocksheetError
 from desktop_app.core.models import KeyKind
 from desktop_app.core.progress import CancelToken, Progress
+from desktop_app.engine.journal import JournalError
+from desktop_app.engine.store_lock import StoreBusyError
 
 EXIT_OK, EXIT_ROWS, EXIT_USAGE, EXIT_PLATFORM = 0, 1, 2, 3
 PLATFORM_CHOICES = ["genstore", "zettle", "marketplacer", "shoplazza"]
@@ -105,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                "resume": cmd_resume, "undo": cmd_undo}[args.command]
     try:
         return handler(args)
+    except (StoreBusyError, JournalError) as exc:   # another run holds the store; the journal cannot record
+        return fail(str(exc), EXIT_PLATFORM)
     except InputError as exc:
         return fail(str(exc), EXIT_USAGE)
     except (PlatformError, CancelledError) as exc:
@@ -220,6 +224,8 @@ def _printer(args: argparse.Namespace):
 
 
 def _print_summary(result) -> None:
+    for notice in result.notices:
+        print(f"Note: {notice}")
     verb = "would change" if result.dry_run else "changed"
     print(f"{result.rows:,} rows: {result.valid:,} valid, {result.invalid:,} invalid")
     print(f"{result.changes:,} levels {verb}, {result.unchanged:,} unchanged, {result.stale:,} stale"

@@ -43,6 +43,10 @@ KEY_CONFLICT = "key-conflict"        # the row's SKU and barcode (…) name diff
 LOCATION_AMBIGUOUS = "location-ambiguous"
 DUPLICATE_SUPERSEDED = "duplicate-superseded"  # --duplicates last: a later row replaces this one
 DUPLICATE_MERGED = "duplicate-merged"          # --duplicates sum: this row's change is added to a later row's
+STOCK_NOT_MANAGED = "stock-not-managed"        # the store does not manage stock for the variant (Genstore)
+VERIFY_MISMATCH = "verify-mismatch"            # the store accepted the write, but a read shows another level
+UNVERIFIED = "unverified"                      # the store accepted the write; its level could not be read back
+LEVEL_GONE = "level-gone"                      # stocked in the preview, unreadable before the write (deleted?)
 
 #: codes that report a row handled as the user asked (not an invalid row): the row is settled by
 #: the row the message names, whose outcome it shares.

@@ -60,6 +60,7 @@ class RunResult:
     dry_run: bool = False
     cancelled: bool = False
     outcomes: list[RowOutcome] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)   # what the user should know (read-only token, …)
 
     def exit_code(self) -> int:
         """CLI contract: 0 all applied/unchanged, 1 some rows invalid/failed/stale, 3 aborted."""
@@ -75,7 +76,7 @@ class RunResult:
     def summary(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in (
             "rows", "valid", "invalid", "unchanged", "changes", "applied", "verified", "unverified", "failed",
-            "stale", "requests", "report", "run_id", "dry_run", "cancelled")}
+            "stale", "requests", "report", "run_id", "dry_run", "cancelled", "notices")}
 
 
 def sheet_status(outcomes: list[RowOutcome]) -> dict[int, list[RowOutcome]]:

@@ -29,7 +29,7 @@ from desktop_app.core.errors import (
 from desktop_app.core.models import Capabilities, Change, Chunk, Level, Mode
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback
 from desktop_app.core.results import Status
-from desktop_app.engine.journal import Entry, Journal
+from desktop_app.engine.journal import Entry, Journal, JournalError
 from desktop_app.engine.rebase import Verdict, rebase, remainder, towards
 from desktop_app.engine.retry import Gate, retrying
 from desktop_app.engine.verify import Verifier, Written
@@ -102,7 +102,10 @@ class Executor:
         if self._bug is not None:
             raise self._bug
         # the writes that went out are read back even after a cancel or a stop
-        self.verifier.verify(self.verifier.take_all(), ignore_cancel=True)
+        try:
+            self.verifier.verify(self.verifier.take_all(), ignore_cancel=True)
+        except Stop as stop:             # the journal could not record what the read showed
+            self.stopped_by = self.stopped_by or stop.cause
         for unit in units:          # never started: cancelled or stopped before their turn
             for e in unit.entries:
                 if e.seq not in self.settled:
@@ -125,6 +128,9 @@ class Executor:
             except Stop as stop:
                 with self._lock:
                     self.stopped_by = self.stopped_by or stop.cause
+            except JournalError as exc:   # the journal cannot record: no further write may go out
+                with self._lock:
+                    self.stopped_by = self.stopped_by or exc
             except BaseException as exc:  # a bug: stop everyone, surface it after the join
                 with self._lock:
                     self._bug = self._bug or exc
@@ -154,6 +160,8 @@ class Executor:
         for unit in units:
             if self.gate.cancel.cancelled:
                 raise Stop(CancelledError("The run was cancelled."))
+            if self.stopped_by is not None:     # another worker stopped the run (its journal write failed, …)
+                raise Stop(self.stopped_by)
             writes: list[tuple[Entry, Change]] = []
             done: list[tuple[Entry, Settled]] = []
             for e in unit.entries:
@@ -192,7 +200,10 @@ class Executor:
     def _write(self, unit: Unit, writes: list[tuple[Entry, Change]]) -> None:
         rounds = 0
         while writes:
-            self.journal.sending(self.run_id, unit.chunk, [(e.seq, c.before, c.after) for e, c in writes])
+            try:
+                self.journal.sending(self.run_id, unit.chunk, [(e.seq, c.before, c.after) for e, c in writes])
+            except JournalError as exc:          # unrecorded, so not sent: the run stops here, resumable
+                raise Stop(exc) from exc
             sent_before = self.gate.writes_on_this_thread()
             try:
                 with self.gate.installed():
@@ -290,8 +301,11 @@ class Executor:
     def _settle(self, chunk: int, done: list[tuple[Entry, Settled]], *, close: bool = True) -> None:
         """Journal these outcomes (and, with ``close``, the chunk as done), then report progress."""
         if done or close:
-            self.journal.settle(self.run_id, chunk if close else None,
-                                [(e.seq, s.status, s.level, s.code, s.message) for e, s in done])
+            try:
+                self.journal.settle(self.run_id, chunk if close else None,
+                                    [(e.seq, s.status, s.level, s.code, s.message) for e, s in done])
+            except JournalError as exc:    # they stay "sending" in the journal: resume reads them first
+                raise Stop(exc) from exc
         with self._lock:
             for e, s in done:
                 self.settled[e.seq] = s

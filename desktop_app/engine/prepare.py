@@ -9,10 +9,11 @@ import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop_app.core.columns import on_hand_columns
 from desktop_app.core.diff import diff
-from desktop_app.core.issues import NOTICES, RowIssue
+from desktop_app.core.issues import NOTICES, STOCK_NOT_MANAGED, RowIssue
 from desktop_app.core.mapping import SheetMapping, detect_mapping
-from desktop_app.core.models import Capabilities, Catalog, Change, Kind, KeyKind, Plan, RawSheet
+from desktop_app.core.models import Capabilities, Catalog, Change, Kind, KeyKind, Mode, Plan, RawSheet, Target
 from desktop_app.core.plan import make_plan
 from desktop_app.core.progress import CancelToken, ProgressCallback, Progress, no_progress
 from desktop_app.core.errors import CancelledError
@@ -45,6 +46,10 @@ class Preview:
     issues: list[RowIssue]
     skipped: list[int]             # sheet rows with a blank target ("no change")
     options: ImportOptions
+    #: why this store would refuse every write (a read-only token), said before anything is sent
+    write_problem: str | None = None
+    #: sentences the user should read before applying (how a platform will reach a target, …)
+    notices: list[str] = field(default_factory=list)
 
     @property
     def invalid_rows(self) -> set[int]:
@@ -66,6 +71,9 @@ class Preview:
     def result(self) -> RunResult:
         """The dry-run result: what would happen."""
         return summarise(self, self.outcomes(), requests=self.plan.requests, dry_run=True)
+
+    def all_notices(self) -> list[str]:
+        return ([self.write_problem] if self.write_problem else []) + self.mapping.warnings + self.notices
 
 
 def change_outcome(c: Change, *, status: Status | None = None, message: str = "", code: str = "") -> RowOutcome:
@@ -98,7 +106,7 @@ def summarise(preview: Preview, outcomes: list[RowOutcome], *, requests: int, dr
         rows=len(preview.sheet.rows), valid=len(preview.sheet.rows) - len(invalid_rows), invalid=len(invalid_rows),
         unchanged=count[Status.UNCHANGED], changes=len(preview.plan.changes), applied=count[Status.APPLIED],
         failed=count[Status.FAILED], stale=count[Status.STALE], unverified=count[Status.UNVERIFIED],
-        requests=requests, dry_run=dry_run,
+        requests=requests, dry_run=dry_run, notices=preview.all_notices(),
         cancelled=cancelled, outcomes=outcomes)
 
 
@@ -153,6 +161,8 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
     caps = connector.capabilities
     step(1, "catalog", f"Loading the store's locations and variants ({len(sheet.rows):,} rows read)…")
     catalog = catalog or fetch_catalog(connector, cancel=cancel)
+    write_access = getattr(connector, "write_access", None)   # a token that can read but not write
+    write_problem = patiently(write_access, cancel=cancel) if write_access else None
     step(2, "map", "Mapping columns…")
     mapping = detect_mapping(sheet.headers, location_names=[loc.name for loc in catalog.locations],
                              overrides=options.overrides, source=sheet.path)
@@ -168,18 +178,74 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
     targets, resolve_issues = resolve(rows, catalog, duplicates=options.duplicates,
                                       location_aliases=options.location_aliases)
     issues += resolve_issues
+    targets, unmanaged = _managed(targets, caps)
+    issues += unmanaged
     step(4, "fetch", f"Reading live stock for {len(targets):,} levels…")
     variant_ids, location_ids = {t.variant.id for t in targets}, {t.location.id for t in targets}
     live = patiently(lambda: connector.read_levels(variant_ids, location_ids), cancel=cancel)
+    _on_hand_to_available(targets, mapping, connector, variant_ids, location_ids, cancel=cancel)
     step(5, "diff", "Comparing with live stock…")
     changes, diff_issues = diff(targets, live, caps)
     issues += diff_issues
     if options.force_stale:
         changes = [_unstale(c) for c in changes]
     plan = make_plan(changes, caps)
+    notices = _write_paths(connector, plan.changes)
     step(6, "plan", f"{len(plan.changes):,} changes in {plan.requests:,} requests.")
     return Preview(sheet=sheet, mapping=mapping, capabilities=caps, catalog=catalog, changes=changes, plan=plan,
-                   issues=issues, skipped=skipped, options=options)
+                   issues=issues, skipped=skipped, options=options, write_problem=write_problem, notices=notices)
+
+
+def _managed(targets: list[Target], caps: Capabilities) -> tuple[list[Target], list[RowIssue]]:
+    """Variants whose stock the store does not manage (Genstore ``inventoryManagement: false``)
+    are reported, never written."""
+    kept, issues = [], []
+    for t in targets:
+        if t.variant.extra.get("inventory_management") is False:
+            issues.append(RowIssue(t.row, t.column, STOCK_NOT_MANAGED,
+                                   f"{caps.display_name} does not manage stock for {t.variant.sku or t.variant.id} "
+                                   "(inventory management is off for this variant), so its level cannot be set.",
+                                   hint="Turn inventory management on for the variant in the store, then import again."))
+        else:
+            kept.append(t)
+    return kept, issues
+
+
+def _on_hand_to_available(targets: list[Target], mapping: SheetMapping, connector: Connector,
+                          variant_ids: set[str], location_ids: set[str], *, cancel: CancelToken) -> None:
+    """A column counting stock *on hand* (Shopify's ``On hand (new)``) means available + committed:
+    subtract the committed stock the store reports so the write means what the column says. Where
+    the store reports none, the column is written as available and the mapping says so."""
+    on_hand = {c.header for c in on_hand_columns(mapping)}
+    if not on_hand:
+        return
+    reader = getattr(connector, "read_committed", None)
+    committed = patiently(lambda: reader(variant_ids, location_ids), cancel=cancel) if reader else None
+    if committed is None:
+        if reader is not None:
+            mapping.warnings.append(
+                f"{connector.capabilities.display_name} does not report committed stock, so '{sorted(on_hand)[0]}' "
+                "(stock on hand) is written as available stock; map an Available column instead if the sheet has one.")
+        return
+    seen = mapping.seen_column()
+    seen_on_hand = seen is not None and seen.header in on_hand
+    for t in targets:
+        held = committed.get((t.variant.id, t.location.id), 0)
+        if not held:
+            continue
+        if t.column in on_hand and t.mode is Mode.SET and isinstance(t.quantity, int):
+            t.quantity -= held
+        if seen_on_hand and t.seen is not None:
+            t.seen -= held
+
+
+def _write_paths(connector: Connector, changes: list[Change]) -> list[str]:
+    """What the connector says about how it will reach some targets (Shoplazza's disconnect and
+    reconnect path), one sentence per kind of path."""
+    describe = getattr(connector, "write_path", None)
+    if describe is None:
+        return []
+    return list(dict.fromkeys(note for c in changes if (note := describe(c))))
 
 
 def _unstale(c: Change) -> Change:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from desktop_app.core.models import Change, Kind, Level, Mode
+from desktop_app.core.models import NOT_TRACKED, Change, Kind, Level, Mode, level_text
 from desktop_app.core.results import Status
 
 
@@ -31,7 +31,7 @@ class Verdict:
 def kind_of(before: Level, after: Level) -> Kind:
     if after == before:
         return Kind.UNCHANGED
-    if before is None:
+    if before is None or before == NOT_TRACKED:
         return Kind.BIND
     if isinstance(before, int) and isinstance(after, int):
         return Kind.INCREASE if after > before else Kind.DECREASE
@@ -49,9 +49,14 @@ def rebase(c: Change, live: Level, *, force: bool) -> Change | Verdict:
     name = f"{c.sku or c.variant_id} at {c.location_name or c.location_id}"
     if live == c.before:
         return c
+    if live is None and c.before is not None:
+        # stocked in the preview, unreadable now: the variant was deleted or renumbered, never "0"
+        return Verdict(Status.FAILED, "level-gone", f"{name} read {level_text(c.before)} in the preview but could not "
+                       "be read again (deleted, or re-imported without its external id?), so nothing was written. "
+                       "Export the stock again and re-import the sheet.", None)
     if c.mode is Mode.ADJUST:
         delta = c.after - c.before if isinstance(c.after, int) and isinstance(c.before, int) else c.delta
-        if live is None and isinstance(delta, int):
+        if (live is None or live == NOT_TRACKED) and isinstance(delta, int):
             live_number = 0
         elif isinstance(live, int) and isinstance(delta, int):
             live_number = live
@@ -63,8 +68,8 @@ def rebase(c: Change, live: Level, *, force: bool) -> Change | Verdict:
         return Verdict(Status.UNCHANGED, "already-there", f"The level of {name} already reads {live}, the target "
                        "(changed by someone else since the preview): nothing to write.", live)
     if not force:
-        return Verdict(Status.STALE, "stale", f"The level of {name} changed since the preview: it was {c.before}, "
-                       f"it is now {live} (a sale?). {c.after} was not written over it.", live)
+        return Verdict(Status.STALE, "stale", f"The level of {name} changed since the preview: it was {level_text(c.before)}, "
+                       f"it is now {level_text(live)} (a sale?). {level_text(c.after)} was not written over it.", live)
     return towards(c, live=live, target=c.after)
 
 

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, replace
 
 from desktop_app.core.errors import InputError
-from desktop_app.core.models import Change, Mode
+from desktop_app.core.models import NOT_TRACKED, Change, Mode
 from desktop_app.core.plan import make_plan
 from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
 from desktop_app.core.results import RowOutcome, RunResult, Status
@@ -25,7 +25,8 @@ from desktop_app.engine.executor import NOT_APPLIED, Settled, Unit
 from desktop_app.engine.journal import FINISHED, PLANNED, RUNNING, SENDING, Entry, Journal, RunRecord
 from desktop_app.engine.rebase import kind_of, towards
 from desktop_app.engine.retry import Backoff
-from desktop_app.engine.submit import RateSpec, execute, rate_from_json, settled_outcome
+from desktop_app.engine.store_lock import process_alive, store_lock
+from desktop_app.engine.submit import RateSpec, drain_notices, execute, rate_from_json, settled_outcome
 from desktop_app.platforms.base import Connector
 
 #: entries a resume takes up; SENDING and UNVERIFIED ones were maybe applied: their levels are read first
@@ -72,34 +73,43 @@ def run_record(run_id: str, journal: Journal | None = None) -> RunRecord:
 
 def resume(run_id: str, connector: Connector, *, journal: Journal | None = None,
            progress: ProgressCallback = no_progress, cancel: CancelToken | None = None,
-           rate: RateSpec | str = "journal", backoff: Backoff | None = None) -> RunResult:
+           rate: RateSpec | str = "journal", backoff: Backoff | None = None,
+           lock_wait: float | None = 0.0) -> RunResult:
     cancel = cancel or CancelToken()
     with _journal(journal) as j:
         record = _check(j, run_id, connector)
-        if record.state == FINISHED:
-            raise InputError(f"Run {run_id} already finished; there is nothing to resume. "
-                             f"`stocksheet undo {run_id}` would restore the levels it changed.")
-        j.claim(run_id)
-        requests = j.chunk_requests(run_id)
-        units: list[Unit] = []
-        by_chunk: dict[tuple[int, bool], list[Entry]] = {}
-        for e in j.entries(run_id):
-            if e.state in _OPEN and e.chunk is not None:
-                by_chunk.setdefault((e.chunk, e.state in _MAYBE_APPLIED), []).append(e)
-        for (chunk, inflight), entries in sorted(by_chunk.items(), key=lambda kv: (kv[0][0], not kv[0][1])):
-            units.append(Unit(chunk=chunk, request=requests.get(chunk, ""), entries=entries, inflight=inflight))
-        execute(run_id=run_id, journal=j, connector=connector, units=units,
-                force_stale=bool(record.options.get("force_stale")),
-                rate=rate_from_json(record.options.get("rate", "default")) if rate == "journal" else rate,
-                backoff=backoff, fresh_seconds=2.0, progress=progress, cancel=cancel)
-        return journal_result(j, run_id)
+        with store_lock(j, platform=record.platform, url=record.url, what=f"resume of run {run_id}", wait=lock_wait,
+                        progress=progress, cancel=cancel):
+            record = _check(j, run_id, connector)        # as it stands now that no other run writes there
+            if record.state == FINISHED:
+                raise InputError(f"Run {run_id} already finished; there is nothing to resume. "
+                                 f"`stocksheet undo {run_id}` would restore the levels it changed.")
+            j.claim(run_id)
+            requests = j.chunk_requests(run_id)
+            units: list[Unit] = []
+            by_chunk: dict[tuple[int, bool], list[Entry]] = {}
+            for e in j.entries(run_id):
+                if e.state in _OPEN and e.chunk is not None:
+                    by_chunk.setdefault((e.chunk, e.state in _MAYBE_APPLIED), []).append(e)
+            for (chunk, inflight), entries in sorted(by_chunk.items(), key=lambda kv: (kv[0][0], not kv[0][1])):
+                units.append(Unit(chunk=chunk, request=requests.get(chunk, ""), entries=entries, inflight=inflight))
+            execute(run_id=run_id, journal=j, connector=connector, units=units,
+                    force_stale=bool(record.options.get("force_stale")),
+                    rate=rate_from_json(record.options.get("rate", "default")) if rate == "journal" else rate,
+                    backoff=backoff, fresh_seconds=2.0, progress=progress, cancel=cancel)
+        result = journal_result(j, run_id)
+        result.notices += drain_notices(connector)
+        return result
 
 
 def undo(run_id: str, connector: Connector, *, force: bool = False, journal: Journal | None = None,
          progress: ProgressCallback = no_progress, cancel: CancelToken | None = None,
-         rate: RateSpec | str = "journal", backoff: Backoff | None = None) -> RunResult:
+         rate: RateSpec | str = "journal", backoff: Backoff | None = None,
+         lock_wait: float | None = 0.0) -> RunResult:
     cancel = cancel or CancelToken()
-    with _journal(journal) as j:
+    with _journal(journal) as j, store_lock(j, platform=connector.capabilities.platform, url=connector.url,
+                                            what=f"undo of run {run_id}", wait=lock_wait, progress=progress,
+                                            cancel=cancel) as lock:
         record = _check(j, run_id, connector)
         # unverified writes too: if one did not land, its level already reads the old value (unchanged)
         changes = [c for c in (_restoring(e) for e in j.entries(run_id)
@@ -112,6 +122,7 @@ def undo(run_id: str, connector: Connector, *, force: bool = False, journal: Jou
         new_id = j.start_run(kind="undo", parent=run_id, platform=record.platform, url=record.url, sheet=record.sheet,
                              options=options, totals={"rows": len(changes), "invalid": 0}, entries=entries,
                              chunks={ch.index: ch.request for ch in plan.chunks})
+        lock.attach(new_id)
         by_chunk: dict[int, list[Entry]] = {}
         for e in entries:
             if e.chunk is not None:
@@ -120,7 +131,9 @@ def undo(run_id: str, connector: Connector, *, force: bool = False, journal: Jou
         execute(run_id=new_id, journal=j, connector=connector, units=units, force_stale=force,
                 rate=rate_from_json(options["rate"]) if rate == "journal" else rate, backoff=backoff,
                 fresh_seconds=2.0, progress=progress, cancel=cancel)
-        return journal_result(j, new_id)
+        result = journal_result(j, new_id)
+        result.notices += drain_notices(connector)
+        return result
 
 
 def journal_result(j: Journal, run_id: str) -> RunResult:
@@ -154,8 +167,8 @@ def _restoring(e: Entry) -> Change | None:
     """The change that puts an applied level back to its value before the run."""
     now = e.level_after if e.level_after is not None else (e.target if e.written else e.change.after)
     was = e.base if e.written else e.change.before
-    if was is None:
-        was = 0                     # a binding cannot be taken back through the API; empty it instead
+    if was is None or was == NOT_TRACKED:
+        was = 0                     # a binding or tracking cannot be taken back through the API; empty it instead
     if was == now:
         return None
     return replace(e.change, mode=Mode.SET, before=now, after=was, kind=kind_of(now, was), seen=None,
@@ -169,19 +182,9 @@ def _check(j: Journal, run_id: str, connector: Connector) -> RunRecord:
     if record.platform != connector.capabilities.platform or record.url.rstrip("/") != connector.url.rstrip("/"):
         raise InputError(f"Run {run_id} was made on the {record.platform} store at {record.url}; connect to that "
                          "store to resume or undo it.")
-    if record.state == RUNNING and record.pid not in (None, os.getpid()) and _alive(record.pid):
+    if record.state == RUNNING and record.pid not in (None, os.getpid()) and process_alive(record.pid):
         raise InputError(f"Run {run_id} is still running (process {record.pid}). Wait for it to end, or stop it first.")
     return record
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _summary(j: Journal, r: RunRecord) -> RunSummary:

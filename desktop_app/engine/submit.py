@@ -11,16 +11,19 @@ undoes journalled runs through the same ``execute``.
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
+from desktop_app.core.errors import AuthError
 from desktop_app.core.models import Capabilities
 from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
 from desktop_app.core.results import RowOutcome, RunResult, Status
 from desktop_app.engine.executor import NOT_APPLIED, Executor, Settled, Unit
-from desktop_app.engine.journal import CANCELLED, FINISHED, INTERRUPTED, PLANNED, Entry, Journal
+from desktop_app.engine.journal import CANCELLED, FINISHED, INTERRUPTED, PLANNED, Entry, Journal, JournalError
 from desktop_app.engine.limiter import RateLimiter, Unlimited
 from desktop_app.engine.prepare import Preview, change_outcome, summarise
 from desktop_app.engine.retry import Backoff, Gate
+from desktop_app.engine.store_lock import store_lock
 from desktop_app.platforms.base import Connector
 
 #: "default": the platform's documented bucket; None: no limit; (burst, per second): explicit
@@ -29,10 +32,14 @@ RateSpec: TypeAlias = Literal["default"] | None | tuple[int, float]
 
 def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback = no_progress,
            cancel: CancelToken | None = None, journal: Journal | None = None, rate: RateSpec = "default",
-           backoff: Backoff | None = None, fresh_seconds: float = 2.0) -> RunResult:
+           backoff: Backoff | None = None, fresh_seconds: float = 2.0, lock_wait: float | None = 0.0) -> RunResult:
     """Write the preview's plan. Row problems are outcomes; the run stops (resumable, reported as
-    cancelled with the unsent rows ``pending``) on a cancel, a refused token or an unreachable store."""
+    cancelled with the unsent rows ``pending``) on a cancel, a refused token or an unreachable store.
+    Another run writing to the same store is waited for up to ``lock_wait`` seconds (None: as long
+    as it takes), then ``StoreBusyError`` names it."""
     cancel = cancel or CancelToken()
+    if preview.write_problem and preview.plan.chunks:   # refused before anything is sent or journalled
+        raise AuthError(preview.write_problem)
     own_journal = journal is None
     journal = journal or Journal()
     try:
@@ -47,24 +54,29 @@ def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback
         notes = [o for o in preview.outcomes() if o.status in (Status.INVALID, Status.SKIPPED)]
         options = {**_plain(asdict(preview.options)), "rate": rate_to_json(rate)}
         totals = {"rows": len(preview.sheet.rows), "invalid": len(preview.invalid_rows)}
-        run_id = journal.start_run(kind="import", platform=caps.platform, url=connector.url, sheet=preview.sheet.path,
-                                   options=options, totals=totals, entries=entries,
-                                   chunks={ch.index: ch.request for ch in preview.plan.chunks}, notes=notes)
-        by_chunk: dict[int, list[Entry]] = {}
-        for e in entries:
-            if e.chunk is not None:
-                by_chunk.setdefault(e.chunk, []).append(e)
-        units = [Unit(chunk=ch.index, request=ch.request, entries=by_chunk.get(ch.index, []))
-                 for ch in preview.plan.chunks]
-        settled, executor = execute(run_id=run_id, journal=journal, connector=connector, units=units,
-                                    force_stale=preview.options.force_stale, rate=rate, backoff=backoff,
-                                    fresh_seconds=fresh_seconds, progress=progress, cancel=cancel,
-                                    trust_preview=True)
+        what = f"import of {Path(preview.sheet.path).name}" if preview.sheet.path else "import"
+        with store_lock(journal, platform=caps.platform, url=connector.url, what=what, wait=lock_wait,
+                        progress=progress, cancel=cancel) as lock:
+            run_id = journal.start_run(kind="import", platform=caps.platform, url=connector.url,
+                                       sheet=preview.sheet.path, options=options, totals=totals, entries=entries,
+                                       chunks={ch.index: ch.request for ch in preview.plan.chunks}, notes=notes)
+            lock.attach(run_id)
+            by_chunk: dict[int, list[Entry]] = {}
+            for e in entries:
+                if e.chunk is not None:
+                    by_chunk.setdefault(e.chunk, []).append(e)
+            units = [Unit(chunk=ch.index, request=ch.request, entries=by_chunk.get(ch.index, []))
+                     for ch in preview.plan.chunks]
+            settled, executor = execute(run_id=run_id, journal=journal, connector=connector, units=units,
+                                        force_stale=preview.options.force_stale, rate=rate, backoff=backoff,
+                                        fresh_seconds=fresh_seconds, progress=progress, cancel=cancel,
+                                        trust_preview=not lock.waited)   # after a wait the preview is old
         outcomes = [o for o in preview.outcomes() if o.status is not Status.PENDING]
         outcomes += [settled_outcome(s) for s in settled.values()]
         result = summarise(preview, outcomes, requests=executor.gate.requests, dry_run=False,
                            cancelled=journal.run(run_id).state != FINISHED)
         result.run_id = run_id
+        result.notices += drain_notices(connector)
         return result
     finally:
         if own_journal:
@@ -85,13 +97,29 @@ def execute(*, run_id: str, journal: Journal, connector: Connector, units: list[
     finally:
         pending = any(s.status in (Status.PENDING, Status.UNVERIFIED) for s in executor.settled.values())
         state = CANCELLED if cancel.cancelled else INTERRUPTED if (executor.stopped_by or pending) else FINISHED
-        journal.finish(run_id, state, requests=gate.requests)
+        try:
+            journal.finish(run_id, state, requests=gate.requests)    # never FINISHED over open changes
+        except JournalError as exc:     # left "running": resume takes it up once the process is gone
+            executor.stopped_by = executor.stopped_by or exc
+    if isinstance(executor.stopped_by, JournalError):
+        raise executor.stopped_by       # "… could not record the run …; free some disk space and run `stocksheet resume …`"
     if executor.stopped_by is not None and not cancel.cancelled:
         reason = str(executor.stopped_by)
         for s in settled.values():
             if s.status is Status.PENDING and s.code == NOT_APPLIED and "Resume" not in s.message:
                 s.message = f"Not sent: the run stopped before this change ({reason}). Resume the run to finish it."
     return settled, executor
+
+
+def drain_notices(connector: Connector) -> list[str]:
+    """What the connector had to tell about the writes it made (Zettle: variants outside the sheet
+    set to 0 when tracking started), taken once."""
+    notices = getattr(connector, "notices", None)
+    if not notices:
+        return []
+    taken = list(dict.fromkeys(notices))
+    notices.clear()
+    return taken
 
 
 def make_limiter(rate: RateSpec, caps: Capabilities) -> RateLimiter | Unlimited:

@@ -23,15 +23,14 @@ from dataclasses import dataclass
 from typing import Callable
 
 from desktop_app.core.errors import StocksheetError
-from desktop_app.core.models import Change, Level
+from desktop_app.core.issues import UNVERIFIED, VERIFY_MISMATCH
+from desktop_app.core.models import Change, Level, level_text
 from desktop_app.core.progress import CancelToken
 from desktop_app.core.results import Status
 from desktop_app.engine.journal import Entry
 from desktop_app.engine.retry import Gate, retrying
 from desktop_app.platforms.base import Connector
 
-VERIFY_MISMATCH = "verify-mismatch"
-UNVERIFIED = "unverified"
 #: verification may cost at most this share of the write requests it checks (goal: ≤ 5 % in all)
 BUDGET = 0.04
 
@@ -76,7 +75,7 @@ def judge(w: Written, live: dict[Key, Level], *, platform: str) -> tuple[Status,
 
 
 def _shown(level: Level) -> str:
-    return "not stocked" if level is None else str(level)
+    return level_text(level)
 
 
 class Verifier:

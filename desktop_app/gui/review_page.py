@@ -122,8 +122,11 @@ class ReviewPage(QWidget):
         if prepared.unknown or preview.mapping.warnings:
             self.mapping_toggle.setChecked(True)
         changes = prepared.summary.changes
-        self.submit_button.setEnabled(changes > 0)
-        if counts[Group.INVALID]:
+        self.submit_button.setEnabled(changes > 0 and not preview.write_problem)
+        self.submit_button.setToolTip(preview.write_problem or "")
+        if preview.write_problem:
+            self.hint.setText(preview.write_problem)
+        elif counts[Group.INVALID]:
             self.hint.setText(f"{counts[Group.INVALID]:,} rows are invalid and will not be written: the Invalid "
                               "filter shows why. Fix them now, or apply the rest and fix them from the error report.")
             self.table.set_group(Group.INVALID if not changes else Group.ALL)
@@ -141,6 +144,8 @@ class ReviewPage(QWidget):
         elif prepared.overwritten:
             self.hint.setText(f"{self.hint.text()} {_levels(prepared.overwritten)} changed in the store since the "
                               "sheet was made will be overwritten with the sheet's values.")
+        if preview.notices:
+            self.hint.setText(" ".join([self.hint.text(), *preview.notices]))
 
     def sync_choices(self) -> None:
         """Show the shown preview's own choices (this import's, never remembered ones)."""
