@@ -4,8 +4,11 @@ client that sends one request per row.
     .venv/bin/python bench/requests.py [--changes 10000] [--platform NAME]
 
 Counts every request the emulator answers during the whole import: reading the catalogue and
-the live levels (prepare), the re-read right before each chunk (concurrent-sale check), and the
-writes. No rate limit, no latency, no faults: only the number of requests is measured.
+the live levels (prepare), the re-read right before each chunk (concurrent-sale check), the
+writes, and the reads that verify them (``engine.verify``: a row is applied only when a read
+shows its target). ``verify`` is the requests made only to verify; ``+verify`` is their share of
+the import without them (goal: at most 5 %). No rate limit, no latency, no faults: only the
+number of requests is measured.
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from desktop_app.platforms import registry as platforms  # noqa: E402
 from desktop_app.sandbox import registry as sandboxes  # noqa: E402
 from desktop_app.sandbox.http import SandboxServer  # noqa: E402
 
-OPTIONS = {"shoplazza": {"semantics": "observed"}}
+OPTIONS: dict[str, dict[str, str]] = {}      # each platform's default reading (Shoplazza: adding)
 
 
 class Tally:
@@ -60,8 +63,9 @@ def measure(platform: str, changes: int, folder: Path, *, force_stale: bool = Fa
         result = submit(preview, connector, rate=None, journal=Journal(folder / f"{platform}.journal"))
         connector.close()
     levels = result.applied
+    assert result.verified == levels == changes, (platform, result.summary())
     return {"levels": levels, "prepare": app.counts["prepare"], "submit": app.counts["submit"],
-            "per_level": (app.counts["prepare"] + app.counts["submit"]) / levels}
+            "verify": result.verify_requests, "per_level": (app.counts["prepare"] + app.counts["submit"]) / levels}
 
 
 def main() -> None:
@@ -71,7 +75,8 @@ def main() -> None:
     args = parser.parse_args()
     names = args.platform or [p for p in sandboxes.PLATFORMS if p in platforms.PLATFORMS]
     print(f"{args.changes:,} changed levels; naive client: 1 request per row = {args.changes:,} requests (1.00 per level)")
-    print(f"{'platform':<18}{'prepare':>9}{'submit':>9}{'total':>9}{'per level':>11}{'vs naive':>10}")
+    print(f"{'platform':<18}{'prepare':>9}{'submit':>9}{'verify':>8}{'total':>9}{'unverified':>11}{'+verify':>9}"
+          f"{'per level':>11}{'vs naive':>10}")
     with tempfile.TemporaryDirectory() as tmp:
         runs = [(name, False) for name in names]
         if "genstore" in names:   # without the sale check's re-reads (the user overwrites on purpose)
@@ -80,8 +85,9 @@ def main() -> None:
             r = measure(name, args.changes, Path(tmp), force_stale=force)
             total = r["prepare"] + r["submit"]
             label = name + (" (forced)" if force else "")
-            print(f"{label:<18}{r['prepare']:>9,}{r['submit']:>9,}{total:>9,}{r['per_level']:>11.3f}"
-                  f"{args.changes / total:>9.1f}x", flush=True)
+            without = total - r["verify"]
+            print(f"{label:<18}{r['prepare']:>9,}{r['submit']:>9,}{r['verify']:>8,}{total:>9,}{without:>11,}"
+                  f"{r['verify'] / without:>8.1%}{r['per_level']:>11.3f}{args.changes / total:>9.1f}x", flush=True)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ class RunResult:
     failed: int = 0
     stale: int = 0
     requests: int = 0           # write requests planned (dry run) or sent
+    verify_requests: int = 0    # of those, the reads made only to verify what was written
     report: str | None = None
     run_id: str | None = None
     dry_run: bool = False

@@ -82,6 +82,7 @@ class Gate:
             self.requests += 1
             self.writes += write
         self._local.writes = getattr(self._local, "writes", 0) + write
+        self._local.requests = getattr(self._local, "requests", 0) + 1
 
     def after_response(self, status: int, retry_after: float | None) -> None:
         if status == 429:
@@ -96,6 +97,14 @@ class Gate:
     def writes_on_this_thread(self) -> int:
         """Write requests sent by the calling thread so far (did a cancelled call send anything?)."""
         return getattr(self._local, "writes", 0)
+
+    def requests_on_this_thread(self) -> int:
+        return getattr(self._local, "requests", 0)
+
+    def add_requests(self, n: int) -> None:
+        """Count requests another gate made for this run (a read-back after a cancel)."""
+        with self._lock:
+            self.requests += n
 
     @contextmanager
     def installed(self) -> Iterator["Gate"]:

@@ -76,6 +76,7 @@ def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback
         result = summarise(preview, outcomes, requests=executor.gate.requests, dry_run=False,
                            cancelled=journal.run(run_id).state != FINISHED)
         result.run_id = run_id
+        result.verify_requests = executor.verifier.requests
         result.notices += drain_notices(connector)
         return result
     finally:

@@ -90,6 +90,7 @@ class Verifier:
         self._waiting: list[Written] = []
         self._lock = threading.Lock()
         self.reads = 0             # read calls made for verification alone (not piggy-backed)
+        self.requests = 0          # the HTTP requests those reads took
 
     def __len__(self) -> int:
         with self._lock:
@@ -147,12 +148,19 @@ class Verifier:
         if ignore_cancel:      # the writes went out: the result must still say what they did
             gate = Gate(limiter=self.gate.limiter, backoff=self.gate.policy, cancel=CancelToken())
         variants, locations = keys_of([w.change for w in taken])
+        sent = gate.requests_on_this_thread()
         try:
             self.reads += 1
             live = retrying(lambda: self.connector.read_levels(variants, locations), gate=gate)
         except StocksheetError as exc:
             self.unverified(taken, reason=str(exc))
             return
+        finally:
+            made = gate.requests_on_this_thread() - sent
+            with self._lock:
+                self.requests += made
+            if gate is not self.gate:
+                self.gate.add_requests(made)
         self.settle_from(taken, live)
 
     def unverified(self, taken: list[Written], *, reason: str) -> None:

@@ -134,6 +134,15 @@ class GenstoreConnector:
         self._unmanaged = frozenset(unmanaged)
         return out
 
+    def read_cost(self, variants: int, locations: int) -> int:
+        """Requests ``read_levels`` needs (``engine.verify``): one ``GET /variants/{id}`` each, or one
+        paged pass over ``GET /inventory``, whichever is fewer."""
+        if variants <= 0:
+            return 0
+        if self._catalogue_size is None:
+            return variants
+        return min(variants, max(1, -(-self._catalogue_size // self.page_size)))
+
     def read_levels(self, variant_ids: Iterable[str], location_ids: Iterable[str]) -> dict[tuple[str, str], Level]:
         """Live levels, by whichever costs fewer requests: one ``GET /variants/{id}`` per variant
         (the engine's re-read right before a write touches a handful), or one paged pass over

@@ -308,15 +308,25 @@ class ZettleConnector:
         return {(v, store): (balances.get(v, 0) if self._product_of[v] in tracked else NOT_TRACKED)
                 for v in wanted if v in self._product_of}
 
+    def read_cost(self, variants: int, locations: int) -> int:
+        """Requests ``read_levels`` needs (``engine.verify``): one — a filtered read for up to
+        ``page_size`` products, else the whole STORE in one ``GET``."""
+        return 1 if variants > 0 else 0
+
     def _read_products(self, products: list[str]) -> tuple[set[str], list[tuple[str, str, int]]]:
-        """(tracked products, [(product, variant, balance)]) for these products, ``page_size`` a request."""
+        """(tracked products, [(product, variant, balance)]) for these products: one filtered read
+        for up to ``page_size`` products, else one read of the whole STORE (cheaper than pages)."""
         store = self._locations()["STORE"]
         tracked: set[str] = set()
         rows: list[tuple[str, str, int]] = []
-        for start in range(0, len(products), self.page_size):
-            page = products[start:start + self.page_size]
-            response = self._request(self._http, "POST", f"{_SELF}/inventory/products",
-                                     json={"locationType": "STORE", "productUuids": page})
+        whole = len(products) > self.page_size
+        for start in range(0, len(products), len(products) if whole else self.page_size):
+            page = products[start:start + (len(products) if whole else self.page_size)]
+            if whole:
+                response = self._request(self._http, "GET", f"{_SELF}/inventory/locations/{store}")
+            else:
+                response = self._request(self._http, "POST", f"{_SELF}/inventory/products",
+                                         json={"locationType": "STORE", "productUuids": page})
             if response.status_code >= 400 and _error_type(response) == "PRODUCT_NOT_TRACKED":
                 # a filtered read that refuses untracked products: the whole STORE never does
                 body = self._get_json(self._http, "GET", f"{_SELF}/inventory/locations/{store}")

@@ -93,13 +93,18 @@ def test_read_levels_turns_string_balances_into_ints_missing_into_zero_and_untra
     assert all(type(v) is int for k, v in levels.items() if k[0] not in (by_sku["GIFT-25"].id, by_sku["APRON-LIN"].id))
 
 
-def test_read_levels_pages_products_through_the_filtered_read(connect, app):
+def test_read_levels_of_more_products_than_a_filtered_read_takes_reads_the_whole_store_once(connect, app):
     zettle = connect(page_size=3)
     variants = zettle.list_variants()
+    few = [v for v in variants if v.product_id in {w.product_id for w in variants[:2]}]
+    before = app.request_count
+    some = zettle.read_levels([v.id for v in few], [app.state.uuid_of("STORE")])
+    assert app.request_count - before == 1 and len(some) == len(few)          # one filtered read
     before = app.request_count
     levels = zettle.read_levels([v.id for v in variants], [app.state.uuid_of("STORE")])
-    products = len({v.product_id for v in variants})
-    assert app.request_count - before == -(-products // 3) and len(levels) == len(variants)
+    assert app.request_count - before == 1 and len(levels) == len(variants)   # one read of the whole STORE
+    assert levels == {**levels, **some}
+    assert zettle.read_cost(len(variants), 1) == 1
 
 
 def test_read_levels_falls_back_to_the_whole_store_when_the_filtered_read_refuses_untracked_products(server, app):
