@@ -8,6 +8,7 @@ right after the writes.
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -56,15 +57,17 @@ class ForgetfulApp:
     def __init__(self, app, levels: Levels, forget: set[str]) -> None:
         self.app, self.levels, self.forget = app, levels, forget
         self.platform, self.token = app.platform, app.token
+        self.kept = {s: levels.get(s) for s in forget}      # the levels it keeps, whatever is written
+        self._lock = threading.Lock()
 
     def handle(self, request: Request) -> Response:
         if request.method == "GET":
             return self.app.handle(request)
-        before = {s: self.levels.get(s) for s in self.forget}
         response = self.app.handle(request)
-        for s, level in before.items():
-            if self.levels.get(s) != level:
-                self.levels.set(s, level)
+        with self._lock:                       # requests run concurrently: put back the kept levels
+            for s, level in self.kept.items():
+                if self.levels.get(s) != level:
+                    self.levels.set(s, level)
         return response
 
     def __getattr__(self, name):
