@@ -82,3 +82,15 @@ def test_a_bundle_laid_out_from_the_spec_datas_offers_the_same_samples_as_the_ch
     monkeypatch.delattr(sys, "_MEIPASS")
     in_checkout = [p.relative_to(REPO / "resources") for p in app.sample_sheets()]
     assert bundled == in_checkout and len(bundled) == len(app.SAMPLE_ORDER)
+
+
+def test_the_readme_lists_every_reading_of_every_platform():
+    """The matrix of readings in the README stays the one the sandbox and the contract suite use."""
+    from desktop_app.sandbox import registry
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    matrix = readme[readme.index("### Readings of the docs"):]
+    for platform in registry.PLATFORMS:
+        for reading in registry.readings(platform):
+            star = " ★" if reading.reported else ""
+            assert f"| {platform.capitalize()} | `{reading.name}`{star} |" in matrix, (platform, reading.name)
