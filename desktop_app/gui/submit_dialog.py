@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def describe_submit(*, summary: ChangeSummary, requests: int, store: str, invalid: int, stale: int,
-                    overwritten: int = 0) -> str:
+                    overwritten: int = 0, notices: list[str] = ()) -> str:
     """The confirmation text (plain sentences, tested without a window).
 
     ``overwritten``: levels that changed since the sheet was made and that the user chose to
@@ -32,7 +32,9 @@ def describe_submit(*, summary: ChangeSummary, requests: int, store: str, invali
         skipped.append(f"{stale:,} stale level{'s' if stale != 1 else ''}")
     if skipped:
         lines.append(f"Not written: {' and '.join(skipped)} (they go in the error report).")
-    lines.append("Every change is journalled: you can stop at any time, resume later, or undo the import.")
+    lines.extend(notices)
+    lines.append("Every change is journalled and read back from the store once written: you can stop at any "
+                 "time, resume later, or undo the import.")
     return "\n".join(lines)
 
 
@@ -40,7 +42,8 @@ def describe_prepared(prepared: "Prepared", *, store: str) -> str:
     """The confirmation text for what the review page shows."""
     counts = prepared.data.counts
     return describe_submit(summary=prepared.summary, requests=prepared.preview.plan.requests, store=store,
-                           invalid=counts[Group.INVALID], stale=counts[Group.STALE], overwritten=prepared.overwritten)
+                           invalid=counts[Group.INVALID], stale=counts[Group.STALE], overwritten=prepared.overwritten,
+                           notices=prepared.preview.notices)
 
 
 class SubmitDialog(QDialog):
