@@ -115,7 +115,7 @@ READING_CASES = [(p, r.name) for p in PLATFORMS for r in sandbox_registry.readin
 DEFAULT_READINGS = {p: sandbox_registry.default_reading(p).name for p in PLATFORMS}
 
 
-def test_seed(default: int) -> int:
+def fault_seed(default: int) -> int:
     """The fault seed: ``STOCKSHEET_TEST_SEED`` (to shake out flakiness with other sequences),
     added to the test's own default so each test still draws its own sequence."""
     return default + int(os.environ.get("STOCKSHEET_TEST_SEED", "0"))
