@@ -75,7 +75,7 @@ def main() -> None:
     args = parser.parse_args()
     names = args.platform or [p for p in sandboxes.PLATFORMS if p in platforms.PLATFORMS]
     print(f"{args.changes:,} changed levels; naive client: 1 request per row = {args.changes:,} requests (1.00 per level)")
-    print(f"{'platform':<18}{'prepare':>9}{'submit':>9}{'verify':>8}{'total':>9}{'unverified':>11}{'+verify':>9}"
+    print(f"{'platform':<18}{'prepare':>9}{'submit':>9}{'verify':>8}{'total':>9}{'w/o verify':>11}{'+verify':>9}"
           f"{'per level':>11}{'vs naive':>10}")
     with tempfile.TemporaryDirectory() as tmp:
         runs = [(name, False) for name in names]
