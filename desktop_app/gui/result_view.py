@@ -14,16 +14,21 @@ def headline(result: RunResult) -> str:
         return (f"Stopped: {result.applied:,} of {result.changes:,} changes were applied before the run stopped. "
                 "Resume it from History to write the rest.")
     if result.unverified:
-        return (f"Written, not yet checked: {result.applied:,} changes applied and read back; "
-                f"{result.unverified:,} were accepted by the store but could not be read back. "
-                "Resume the run from History to check them.")
+        one = result.unverified == 1
+        return (f"Written, not yet checked: {_changes(result.applied)} applied and read back; "
+                f"{_changes(result.unverified)} {'was' if one else 'were'} accepted by the store but could not be "
+                f"read back. Resume the run from History to check {'it' if one else 'them'}.")
     if result.failed or result.stale or result.invalid:
-        return (f"Done, with problems: {result.applied:,} changes applied and read back; "
+        return (f"Done, with problems: {_changes(result.applied)} applied and read back; "
                 f"{result.failed + result.stale + result.invalid:,} rows need attention. "
                 "Save the error report, fix those rows and drop it back in.")
     if not result.applied:
         return "Nothing needed changing: the store already had every level in the sheet."
     return f"Done: all {result.applied:,} changes were applied, and each was read back from the store at its target."
+
+
+def _changes(n: int) -> str:
+    return f"{n:,} change{'' if n == 1 else 's'}"
 
 
 class ResultView(QWidget):
