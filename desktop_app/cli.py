@@ -46,8 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--catalog", default="demo", help="demo | PATH.json | synthetic:VARIANTSxLOCATIONS")
     s.add_argument("--rate", default="default", help="default | none | BURST/PER_SECOND (e.g. 40/2)")
     s.add_argument("--latency", type=float, default=0.0, metavar="MS", help="added latency per request")
+    s.add_argument("--reading", default=None, metavar="NAME",
+                   help="a reading of the platform's docs where they are silent or disagree (README: Readings of "
+                        "the docs), e.g. Shoplazza's adding (live stores, the default) or absolute (its docs)")
     s.add_argument("--semantics", choices=["documented", "observed"], default=None,
-                   help="Shoplazza only: inventory_levels/set as documented (absolute) or as observed (adds)")
+                   help="Shoplazza only, older spelling of --reading absolute|adding")
     s.add_argument("--faults", default=None, metavar="SPEC", help="fault injection, e.g. '5xx=0.1,drop=0.05'")
     s.add_argument("--seed", type=int, default=0, help="seed for fault injection")
 
@@ -126,7 +129,13 @@ def fail(message: str, code: int) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from desktop_app.sandbox.http import SandboxServer
     from desktop_app.sandbox.registry import create_app
+    from desktop_app.sandbox.registry import readings
     options: dict[str, Any] = {}
+    if args.reading:
+        names = [r.name for r in readings(args.platform)]
+        if args.reading not in names:
+            raise UsageError(f"--reading {args.reading}: the {args.platform} sandbox offers {', '.join(names)}.")
+        options["reading"] = args.reading
     if args.semantics:
         options["semantics"] = args.semantics
     if args.faults:

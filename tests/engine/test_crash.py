@@ -1,6 +1,7 @@
 """Crash safety: ``kill -9`` the CLI in the middle of an import, resume, and find every level at
-its target with nothing applied twice — at several kill points, on a set platform (Genstore)
-and on a movement platform (Zettle, where a resent write would double the stock)."""
+its target with nothing applied twice — at several kill points, on all four platforms and on both
+of Shoplazza's behaviours (movements on Zettle and Shoplazza's adding writes would double if resent).
+Every level resumed is also verified: read back at its target."""
 from __future__ import annotations
 
 import json
@@ -52,10 +53,11 @@ def journal_count(home: Path, state: str) -> int:
 def sandbox(tmp_path, stocksheet_home):
     procs = []
 
-    def start(platform: str, variants: int) -> tuple[str, str, Path]:
+    def start(platform: str, variants: int, reading: str) -> tuple[str, str, Path]:
         state = tmp_path / f"{platform}-store.sqlite3"
         proc = cli("sandbox", "--platform", platform, "--latency", "20", "--catalog", f"synthetic:{variants}x1",
-                   "--state", str(state), env={**os.environ, "STOCKSHEET_HOME": str(stocksheet_home)})
+                   "--state", str(state), "--reading", reading,
+                   env={**os.environ, "STOCKSHEET_HOME": str(stocksheet_home)})
         procs.append(proc)
         info = json.loads(proc.stdout.readline())
         return info["url"], info["token"], state
@@ -73,11 +75,16 @@ KILL_POINTS = {
 }
 
 
-@pytest.mark.parametrize("platform, variants", [("genstore", 30), ("zettle", 1200)])
+#: every platform, and both of Shoplazza's behaviours (its adding one would double a resent write)
+CRASH_CASES = [("genstore", "default", 30), ("zettle", "default", 1200), ("marketplacer", "default", 1500),
+               ("shoplazza", "adding", 30), ("shoplazza", "absolute", 30)]
+
+
+@pytest.mark.parametrize("platform, reading, variants", CRASH_CASES, ids=[f"{p}-{r}" for p, r, _ in CRASH_CASES])
 @pytest.mark.parametrize("point", list(KILL_POINTS))
 def test_a_killed_import_resumes_to_the_exact_targets_with_nothing_applied_twice(
-        sandbox, tmp_path, stocksheet_home, platform, variants, point):
-    url, token, state = sandbox(platform, variants)
+        sandbox, tmp_path, stocksheet_home, platform, reading, variants, point):
+    url, token, state = sandbox(platform, variants, reading)
     connector = connect(platform, url, token)
     location = connector.list_locations()[0]
     sheet = write_sheet(tmp_path / "stock.csv",
@@ -100,6 +107,7 @@ def test_a_killed_import_resumes_to_the_exact_targets_with_nothing_applied_twice
     assert resumed.returncode == 0, resumed.stderr
     summary = json.loads(resumed.stdout)
     assert (summary["applied"], summary["failed"], summary["cancelled"]) == (variants, 0, False)
+    assert summary["verified"] == variants and summary["unverified"] == 0
 
     variants_by_sku = {v.sku: v.id for v in connector.list_variants()}
     live = connector.read_levels(variants_by_sku.values(), [location.id])
