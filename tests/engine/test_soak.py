@@ -19,14 +19,16 @@ from desktop_app.engine.prepare import prepare
 from desktop_app.engine.retry import Backoff
 from desktop_app.engine.submit import submit
 
-from .conftest import ALL_FAULTS, PLATFORMS, level_changes, write_sheet
+from .conftest import (ALL_FAULTS, DEFAULT_READINGS, PLATFORMS, READING_CASES, level_changes, sandbox_level,
+                       write_sheet)
 
-OPTIONS = {"shoplazza": {"semantics": "observed"}}     # the adding `set`: resending would double
+#: every reading but each platform's default (which runs the full-size soak)
+OTHER_READINGS = [pytest.param(p, r, id=f"{p}-{r}") for p, r in READING_CASES if r != DEFAULT_READINGS[p]]
 
 
-def soak(open_store, tmp_path, platform: str, n: int) -> dict[str, object]:
+def soak(open_store, tmp_path, platform: str, n: int, reading: str | None = None) -> dict[str, object]:
     store = open_store(platform, catalog=f"synthetic:{n}x2", faults=ALL_FAULTS, seed=n,
-                       **OPTIONS.get(platform, {}))
+                       reading=reading or DEFAULT_READINGS[platform])
     location = store.locations[0].name
     rows = [(f"SKU-{i + 1:06d}", location, (i * 37) % 200) for i in range(n)]
     rows += [("NO-SUCH-SKU-1", location, 5), ("SKU-000001", location, "lots")]      # two invalid rows
@@ -51,7 +53,9 @@ def soak(open_store, tmp_path, platform: str, n: int) -> dict[str, object]:
     wrong = [(c.sku, c.after, live.get((c.variant_id, c.location_id))) for c in planned
              if (c.variant_id, c.location_id) in applied and live.get((c.variant_id, c.location_id)) != c.after]
     assert wrong == []
-    assert result.applied == len(planned) and result.failed == 0
+    # … and the store's own state (its test hooks, not the connector) shows every applied target
+    assert [c.sku for c in planned if sandbox_level(store.app, c) != c.after] == []
+    assert result.applied == result.verified == len(planned) and result.failed == 0 and result.unverified == 0
     assert max(level_changes(store.app.ledger()).values()) == 1            # nothing applied twice
     accounted = {o.row for o in result.outcomes}
     assert accounted == {row for row, _ in preview.sheet.rows} and result.invalid == 2
@@ -71,3 +75,15 @@ def test_a_600_change_run_through_every_fault_lands_exactly_once(open_store, tmp
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_a_5000_change_run_through_every_fault_lands_exactly_once(open_store, tmp_path, platform):
     soak(open_store, tmp_path, platform, 5000)
+
+
+@pytest.mark.parametrize(("platform", "reading"), OTHER_READINGS)
+def test_a_short_run_through_every_fault_lands_exactly_once_on_every_reading_of_the_docs(
+        open_store, tmp_path, platform, reading):
+    soak(open_store, tmp_path, platform, 80, reading)
+
+
+@pytest.mark.soak
+@pytest.mark.parametrize(("platform", "reading"), OTHER_READINGS)
+def test_a_5000_change_run_lands_exactly_once_on_every_reading_of_the_docs(open_store, tmp_path, platform, reading):
+    soak(open_store, tmp_path, platform, 5000, reading)
