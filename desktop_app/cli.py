@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -61,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--json", action="store_true", help="print one JSON object with the result")
         sp.add_argument("--zettle-removal", choices=["BIN", "SOLD"], default=None,
                         help="Zettle only: where stock removed by a lower level goes (default BIN)")
+        sp.add_argument("--zettle-client-id", default=None, metavar="ID",
+                        help="Zettle only: the client id of your API key (or STOCKSHEET_ZETTLE_CLIENT_ID); the "
+                             "token is then the API key, exchanged for short-lived access tokens")
+        sp.add_argument("--basic-user", default=None, metavar="USER",
+                        help="Marketplacer only: the HTTP Basic user of a site behind Basic auth; the password comes "
+                             "from STOCKSHEET_BASIC_PASSWORD or the keyring, never from the command line")
 
     e = sub.add_parser("export", help="export the store's stock as a sheet that imports back as-is")
     connection(e)
@@ -153,7 +160,10 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
     server.start()
     try:
-        print(json.dumps({"platform": args.platform, "url": server.url, "token": app.token}), flush=True)
+        info = {"platform": args.platform, "url": server.url, "token": app.token}
+        if args.platform == "zettle":     # an API key and client id exchange for short-lived tokens too
+            info.update(api_key=app.api_key, client_id=app.client_id)
+        print(json.dumps(info), flush=True)
         while not stopped.wait(0.5):
             pass
     finally:
@@ -162,7 +172,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def _connector(args: argparse.Namespace):
-    from desktop_app.engine.credentials import get_token
+    from desktop_app.engine.credentials import get_basic_password, get_token
     from desktop_app.platforms.http import check_url
     from desktop_app.platforms.registry import connect
     url = check_url(args.url)
@@ -175,6 +185,21 @@ def _connector(args: argparse.Namespace):
         if args.platform != "zettle":
             raise UsageError("--zettle-removal only applies to --platform zettle.")
         options["removal_location"] = args.zettle_removal
+    client_id = getattr(args, "zettle_client_id", None) or (
+        os.environ.get("STOCKSHEET_ZETTLE_CLIENT_ID") if args.platform == "zettle" else None)
+    if client_id:
+        if args.platform != "zettle":
+            raise UsageError("--zettle-client-id only applies to --platform zettle.")
+        options["client_id"] = client_id.strip()
+    if getattr(args, "basic_user", None):
+        if args.platform != "marketplacer":
+            raise UsageError("--basic-user only applies to --platform marketplacer.")
+        password = get_basic_password(url)
+        if not password:
+            raise UsageError(f"--basic-user {args.basic_user}: no Basic password for {url}. Set the "
+                             "STOCKSHEET_BASIC_PASSWORD environment variable, or save it in the window's connection "
+                             "dialog (it goes to the OS keyring).")
+        options.update(basic_user=args.basic_user, basic_password=password)
     return connect(args.platform, url, token, **options)
 
 

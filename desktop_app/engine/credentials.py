@@ -39,6 +39,25 @@ def delete_token(url: str) -> None:
         pass
 
 
+#: the keyring entry of a Marketplacer site's HTTP Basic password, beside its API key's
+BASIC_SUFFIX = "#basic-auth"
+
+
+def get_basic_password(url: str) -> str | None:
+    """A site's HTTP Basic password: ``STOCKSHEET_BASIC_PASSWORD``, else the keyring."""
+    env = os.environ.get("STOCKSHEET_BASIC_PASSWORD")
+    if env:
+        return env
+    try:
+        return keyring.get_password(SERVICE, url.rstrip("/") + BASIC_SUFFIX)
+    except keyring.errors.KeyringError:
+        return None
+
+
+def save_basic_password(url: str, password: str) -> bool:
+    return save_token(url.rstrip("/") + BASIC_SUFFIX, password)
+
+
 def redact(text: str, *tokens: str | None) -> str:
     for t in tokens:
         if t:

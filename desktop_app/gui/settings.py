@@ -30,6 +30,10 @@ _DEFAULTS: dict[str, Any] = {
 _JSON_KEYS = {"files/recent", "mapping/location_aliases", "connections/saved", "connections/options"}
 
 
+#: option names that hold secrets: never written to settings
+_SECRET_WORDS = ("token", "password", "secret", "api_key")
+
+
 class Settings:
     def __init__(self, path: Path | None = None) -> None:
         path = path or home() / "settings.ini"
@@ -92,8 +96,8 @@ class Settings:
         return {k: v for k, v in found.items() if isinstance(v, str)} if isinstance(found, dict) else {}
 
     def remember_store_options(self, *, url: str, options: dict[str, str]) -> None:
-        if any("token" in k.lower() for k in options):
-            raise ValueError("tokens belong in the OS keyring, not in settings")
+        if any(word in k.lower() for k in options for word in _SECRET_WORDS):
+            raise ValueError("tokens, keys and passwords belong in the OS keyring, not in settings")
         table = self.get("connections/options")
         table[url.strip().rstrip("/")] = dict(options)
         self.set("connections/options", table)

@@ -97,3 +97,9 @@ def test_without_the_basic_credentials_the_dialog_says_the_site_wants_them(qtbot
     text = dialog.status.text()
     assert "HTTP Basic" in text and "Traceback" not in text and app.token not in text
     assert not dialog.ok_button.isEnabled()
+
+
+@pytest.mark.parametrize("key", ["basic_password", "api_key", "client_secret", "token"])
+def test_store_options_never_hold_a_secret(qtbot, key):
+    with pytest.raises(ValueError, match="keyring"):
+        Settings().remember_store_options(url="https://shop.example", options={key: "x"})
