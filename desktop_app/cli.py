@@ -54,20 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Shoplazza only, older spelling of --reading absolute|adding")
     s.add_argument("--faults", default=None, metavar="SPEC", help="fault injection, e.g. '5xx=0.1,drop=0.05'")
     s.add_argument("--seed", type=int, default=0, help="seed for fault injection")
+    s.add_argument("--basic-auth", default=None, metavar="USER:PASSWORD",
+                   help="Marketplacer only: put the sandbox behind HTTP Basic auth with this throwaway user and "
+                        "password (clients then need --basic-user USER and STOCKSHEET_BASIC_PASSWORD)")
 
     def connection(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--platform", required=True, choices=PLATFORM_CHOICES)
         sp.add_argument("--url", required=True, help="store URL (https, or http://127.0.0.1 for the sandbox). "
                         "The token comes from STOCKSHEET_TOKEN or the OS keyring, never from a flag.")
         sp.add_argument("--json", action="store_true", help="print one JSON object with the result")
-        sp.add_argument("--zettle-removal", choices=["BIN", "SOLD"], default=None,
-                        help="Zettle only: where stock removed by a lower level goes (default BIN)")
-        sp.add_argument("--zettle-client-id", default=None, metavar="ID",
-                        help="Zettle only: the client id of your API key (or STOCKSHEET_ZETTLE_CLIENT_ID); the "
-                             "token is then the API key, exchanged for short-lived access tokens")
-        sp.add_argument("--basic-user", default=None, metavar="USER",
-                        help="Marketplacer only: the HTTP Basic user of a site behind Basic auth; the password comes "
-                             "from STOCKSHEET_BASIC_PASSWORD or the keyring, never from the command line")
+        add_store_flags(sp)
 
     e = sub.add_parser("export", help="export the store's stock as a sheet that imports back as-is")
     connection(e)
@@ -99,6 +95,19 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--screenshot", type=Path, metavar="PATH", default=argparse.SUPPRESS, help=shot_help)
     p.add_argument("--screenshot", type=Path, metavar="PATH", help=shot_help)
     return p
+
+
+def add_store_flags(sp: argparse.ArgumentParser) -> None:
+    """The platform's own connection flags, on every command that connects (never a secret: argv is
+    visible to every user of the machine; secrets come from the environment or the keyring)."""
+    sp.add_argument("--zettle-removal", choices=["BIN", "SOLD"], default=None,
+                    help="Zettle only: where stock removed by a lower level goes (default BIN)")
+    sp.add_argument("--zettle-client-id", default=None, metavar="ID",
+                    help="Zettle only: the client id of your API key (or STOCKSHEET_ZETTLE_CLIENT_ID); the "
+                         "token is then the API key, exchanged for short-lived access tokens")
+    sp.add_argument("--basic-user", default=None, metavar="USER",
+                    help="Marketplacer only: the HTTP Basic user of a site behind Basic auth; the password comes "
+                         "from STOCKSHEET_BASIC_PASSWORD or the keyring, never from the command line")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -145,6 +154,13 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         options["reading"] = args.reading
     if args.semantics:
         options["semantics"] = args.semantics
+    if args.basic_auth is not None:
+        if args.platform != "marketplacer":
+            raise UsageError("--basic-auth only applies to --platform marketplacer.")
+        user, colon, _ = args.basic_auth.partition(":")
+        if not (user and colon):
+            raise UsageError("--basic-auth takes USER:PASSWORD, e.g. --basic-auth shop:throwaway-password.")
+        options["basic_auth"] = args.basic_auth
     if args.faults:
         options["faults"] = args.faults
         options["seed"] = args.seed
@@ -163,6 +179,8 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         info = {"platform": args.platform, "url": server.url, "token": app.token}
         if args.platform == "zettle":     # an API key and client id exchange for short-lived tokens too
             info.update(api_key=app.api_key, client_id=app.client_id)
+        if args.basic_auth is not None:   # the caller chose the password; a client needs the user too
+            info["basic_user"] = args.basic_auth.partition(":")[0]
         print(json.dumps(info), flush=True)
         while not stopped.wait(0.5):
             pass
@@ -171,36 +189,48 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _connector(args: argparse.Namespace):
+def _connector(args: argparse.Namespace, *, platform: str | None = None, url: str | None = None):
+    """The connector for ``platform`` at ``url`` (default: ``--platform``/``--url``), with the
+    platform's own flags applied; every command that connects builds its connector here."""
     from desktop_app.engine.credentials import get_basic_password, get_token
     from desktop_app.platforms.http import check_url
     from desktop_app.platforms.registry import connect
-    url = check_url(args.url)
-    token = get_token(url)
-    if not token:
-        raise UsageError(f"No access token for {url}. Set the STOCKSHEET_TOKEN environment variable, or save the "
-                         "token in the window's connection dialog (it goes to the OS keyring).")
+    platform = platform or args.platform
+    url = check_url(url or args.url)
     options: dict[str, Any] = {}
     if getattr(args, "zettle_removal", None):
-        if args.platform != "zettle":
+        if platform != "zettle":
             raise UsageError("--zettle-removal only applies to --platform zettle.")
         options["removal_location"] = args.zettle_removal
-    client_id = getattr(args, "zettle_client_id", None) or (
-        os.environ.get("STOCKSHEET_ZETTLE_CLIENT_ID") if args.platform == "zettle" else None)
+    if getattr(args, "zettle_client_id", None) and platform != "zettle":
+        raise UsageError("--zettle-client-id only applies to --platform zettle.")
+    client_id = ""             # the environment's applies to Zettle stores only; it may be set for all shells
+    if platform == "zettle":
+        client_id = getattr(args, "zettle_client_id", None) or os.environ.get("STOCKSHEET_ZETTLE_CLIENT_ID") or ""
+        client_id = client_id.strip()
     if client_id:
-        if args.platform != "zettle":
-            raise UsageError("--zettle-client-id only applies to --platform zettle.")
-        options["client_id"] = client_id.strip()
-    if getattr(args, "basic_user", None):
-        if args.platform != "marketplacer":
+        options["client_id"] = client_id
+    basic_user = getattr(args, "basic_user", None)
+    if basic_user is not None:
+        if platform != "marketplacer":
             raise UsageError("--basic-user only applies to --platform marketplacer.")
+        if ":" in basic_user or not basic_user.strip():
+            raise UsageError("--basic-user takes the user name alone (no ':'); the password goes in the "
+                             "STOCKSHEET_BASIC_PASSWORD environment variable, never on the command line.")
+    token = get_token(url)
+    if not token:
+        if client_id:
+            raise UsageError(f"No Zettle API key for {url}. Set the STOCKSHEET_TOKEN environment variable to the API "
+                             "key, or save it in the window's connection dialog (it goes to the OS keyring).")
+        raise UsageError(f"No access token for {url}. Set the STOCKSHEET_TOKEN environment variable, or save the "
+                         "token in the window's connection dialog (it goes to the OS keyring).")
+    if basic_user is not None:
         password = get_basic_password(url)
         if not password:
-            raise UsageError(f"--basic-user {args.basic_user}: no Basic password for {url}. Set the "
-                             "STOCKSHEET_BASIC_PASSWORD environment variable, or save it in the window's connection "
-                             "dialog (it goes to the OS keyring).")
-        options.update(basic_user=args.basic_user, basic_password=password)
-    return connect(args.platform, url, token, **options)
+            raise UsageError(f"No HTTP Basic password for {url}. Set the STOCKSHEET_BASIC_PASSWORD environment "
+                             "variable, or save it in the window's connection dialog (it goes to the OS keyring).")
+        options.update(basic_user=basic_user.strip(), basic_password=password)
+    return connect(platform, url, token, **options)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -282,10 +312,12 @@ def add_run_commands(sub: Any) -> None:
     r = sub.add_parser("resume", help="finish a cancelled, stopped or killed run exactly once")
     r.add_argument("run_id", metavar="RUN_ID")
     r.add_argument("--json", action="store_true", help="print one JSON object with the result")
+    add_store_flags(r)
     u = sub.add_parser("undo", help="restore the levels a run changed (as a new run, itself undoable)")
     u.add_argument("run_id", metavar="RUN_ID")
     u.add_argument("--force", action="store_true", help="also restore levels that moved since the run (sales)")
     u.add_argument("--json", action="store_true", help="print one JSON object with the result")
+    add_store_flags(u)
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -320,5 +352,5 @@ def _run_command(args: argparse.Namespace, job: Any) -> int:
     """Connect to the run's own store (platform and URL from the journal), run ``job``, print."""
     from desktop_app.engine.runs import run_record
     record = run_record(args.run_id)
-    connector = _connector(argparse.Namespace(platform=record.platform, url=record.url))
+    connector = _connector(args, platform=record.platform, url=record.url)
     return _run_job(args, connector, job, heading=True)

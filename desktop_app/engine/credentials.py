@@ -1,7 +1,13 @@
-"""Access tokens: from ``STOCKSHEET_TOKEN`` or the OS keyring entry for the store URL.
+"""Secrets: from the environment or the OS keyring, never from a command-line flag (argv is
+visible to every user of the machine), never written to settings, logs or reports.
 
-Never from a command-line flag (argv is visible to every user of the machine), never written to
-settings, logs or reports. ``redact`` removes a token from any text before it is logged.
+* the access token — or, for Zettle with a client id, the API key it exchanges — is
+  ``STOCKSHEET_TOKEN`` or the keyring entry for the store URL;
+* a Marketplacer site's HTTP Basic password is ``STOCKSHEET_BASIC_PASSWORD`` or the keyring
+  entry ``URL#basic-auth``.
+
+Non-secret connection options (Zettle's client id, the Basic user) live in the window's store
+options. ``redact`` removes a secret from any text before it is logged.
 """
 from __future__ import annotations
 
@@ -55,6 +61,7 @@ def get_basic_password(url: str) -> str | None:
 
 
 def save_basic_password(url: str, password: str) -> bool:
+    """Store a site's HTTP Basic password in the keyring; False when no keyring is available."""
     return save_token(url.rstrip("/") + BASIC_SUFFIX, password)
 
 

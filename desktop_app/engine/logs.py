@@ -9,15 +9,16 @@ import re
 
 from desktop_app.engine.paths import logs_dir
 
-_SECRET = re.compile(r"(?i)(access[-_]token|authorization|api[-_]key|token)([\"']?\s*[:=]\s*[\"']?)([^\s\"',}]+)")
+_SECRET = re.compile(r"(?i)(access[-_]token|authorization|api[-_]key|password|token)([\"']?\s*[:=]\s*[\"']?)([^\s\"',}]+)")
 
 
 class RedactFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         msg = record.getMessage()
-        env = os.environ.get("STOCKSHEET_TOKEN")
-        if env:
-            msg = msg.replace(env, "***")
+        for var in ("STOCKSHEET_TOKEN", "STOCKSHEET_BASIC_PASSWORD"):
+            env = os.environ.get(var)
+            if env:
+                msg = msg.replace(env, "***")
         record.msg, record.args = _SECRET.sub(r"\1\2***", msg), None
         return True
 

@@ -2,9 +2,12 @@
 
 The dialog never imports a connector: ``app.py`` hands it ``connect(platform=, url=, token=,
 **options)``, which returns a Workspace (blocking; the dialog runs it through a JobRunner).
-``options`` are the platform's own choices (Zettle: where removed stock goes; Marketplacer: the
-HTTP Basic user and password of a site behind Basic auth); they are remembered per store URL in
-the settings — the token and the Basic password never are: both go to the OS keyring.
+``options`` are the platform's own choices (Zettle: where removed stock goes, and the client id
+of an API key, which makes the token field an API key exchanged for short-lived access tokens;
+Marketplacer: the HTTP Basic user and password of a site behind Basic auth); they are remembered
+per store URL in the settings — the token (or API key) and the Basic password never are: both go
+to the OS keyring (``engine.credentials``), and a saved Basic password is used when the field is
+left empty.
 """
 from __future__ import annotations
 
@@ -28,9 +31,9 @@ REMOVAL_CHOICES = [("BIN (discarded)", "BIN"), ("SOLD (sold)", "SOLD")]
 SECRET_OPTIONS = {"basic_password"}
 
 
-def basic_password_entry(url: str) -> str:
-    """The keyring entry (under the token's service) holding the HTTP Basic password of a store."""
-    return url.strip().rstrip("/") + "#basic-auth"
+#: the token field's label and accessible name; Zettle's holds an API key when a client id is given
+TOKEN_LABEL = ("Access &token:", "Access token")
+TOKEN_LABELS = {"zettle": ("&API key or access token:", "API key or access token")}
 
 
 class ConnectionDialog(QDialog):
@@ -61,7 +64,15 @@ class ConnectionDialog(QDialog):
         self.token_edit.setPlaceholderText("Saved in the system keyring, never in settings files")
         form.addRow("&Platform:", self.platform_combo)
         form.addRow("Store &URL:", self.url_edit)
-        form.addRow("Access &token:", self.token_edit)
+        self.token_label = QLabel(TOKEN_LABEL[0])
+        self.token_label.setBuddy(self.token_edit)
+        form.addRow(self.token_label, self.token_edit)
+        self.client_id_edit = QLineEdit()
+        self.client_id_edit.setAccessibleName("Zettle client id")
+        self.client_id_edit.setPlaceholderText("Only with an API key: the client id it was made for")
+        self.client_id_edit.setToolTip("With a client id, the field above is a Zettle API key, exchanged for "
+                                       "short-lived access tokens; leave it empty for an access token.")
+        form.addRow("&Client id:", self.client_id_edit)
         self.removal_combo = QComboBox()
         self.removal_combo.setAccessibleName("Where removed stock goes")
         self.removal_combo.setToolTip("Zettle lowers a level by moving units out of the store: into BIN "
@@ -77,7 +88,7 @@ class ConnectionDialog(QDialog):
         self.basic_password_edit = QLineEdit()
         self.basic_password_edit.setAccessibleName("HTTP Basic password")
         self.basic_password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.basic_password_edit.setPlaceholderText("Saved in the system keyring, never in settings files")
+        self.basic_password_edit.setPlaceholderText("Saved in the system keyring; leave empty to use the saved one")
         form.addRow("Basic auth &user:", self.basic_user_edit)
         form.addRow("Basic auth pass&word:", self.basic_password_edit)
         self.form = form
@@ -106,6 +117,7 @@ class ConnectionDialog(QDialog):
         self.url_edit.textChanged.connect(self._on_url_edited)
         self.platform_combo.currentIndexChanged.connect(self._on_platform_changed)
         self.removal_combo.currentIndexChanged.connect(self._on_fields_edited)
+        self.client_id_edit.textChanged.connect(self._on_fields_edited)
         self.basic_user_edit.textChanged.connect(self._on_fields_edited)
         self.basic_password_edit.textChanged.connect(self._on_fields_edited)
         self._on_platform_changed()
@@ -114,7 +126,10 @@ class ConnectionDialog(QDialog):
         """The platform's own connector options as chosen in the dialog (none for most platforms)."""
         platform = self.platform_combo.currentData()
         if platform == "zettle":
-            return {"removal_location": self.removal_combo.currentData()}
+            chosen = {"removal_location": self.removal_combo.currentData()}
+            if self.client_id_edit.text().strip():      # the token is then an API key
+                chosen["client_id"] = self.client_id_edit.text().strip()
+            return chosen
         if platform == "marketplacer" and self.basic_user_edit.text().strip():
             return {"basic_user": self.basic_user_edit.text().strip(), "basic_password": self.basic_password_edit.text()}
         return {}
@@ -122,6 +137,10 @@ class ConnectionDialog(QDialog):
     def _on_platform_changed(self) -> None:
         platform = self.platform_combo.currentData()
         self.form.setRowVisible(self.removal_combo, platform == "zettle")
+        self.form.setRowVisible(self.client_id_edit, platform == "zettle")
+        label, name = TOKEN_LABELS.get(platform, TOKEN_LABEL)
+        self.token_label.setText(label)
+        self.token_edit.setAccessibleName(name)
         self.form.setRowVisible(self.basic_user_edit, platform == "marketplacer")
         self.form.setRowVisible(self.basic_password_edit, platform == "marketplacer")
         self._on_fields_edited()
@@ -136,6 +155,8 @@ class ConnectionDialog(QDialog):
             self.removal_combo.setCurrentIndex(index)
         if remembered.get("basic_user") and not self.basic_user_edit.text():
             self.basic_user_edit.setText(remembered["basic_user"])
+        if remembered.get("client_id") and not self.client_id_edit.text():
+            self.client_id_edit.setText(remembered["client_id"])
 
     def _on_fields_edited(self) -> None:
         self._drop_workspace()
@@ -144,7 +165,8 @@ class ConnectionDialog(QDialog):
     def _on_test_clicked(self) -> None:
         platform, url, token = self.platform_combo.currentData(), self.url_edit.text().strip(), self.token_edit.text().strip()
         if not url or not token:
-            self.status.setText("Enter the store URL and an access token first.")
+            what = "an API key or access token" if platform == "zettle" else "an access token"
+            self.status.setText(f"Enter the store URL and {what} first.")
             return
         self._drop_workspace()
         self.test_button.setEnabled(False)
@@ -152,6 +174,8 @@ class ConnectionDialog(QDialog):
         connect, options = self._connect, self.options()
 
         def job(*, progress, cancel):
+            if "basic_user" in options and not options["basic_password"]:   # the one saved for this store
+                options["basic_password"] = credentials.get_basic_password(url) or ""
             ws = connect(platform=platform, url=url, token=token, **options)
             try:
                 return ws, ws.locations()
@@ -179,8 +203,8 @@ class ConnectionDialog(QDialog):
         url, token = self.url_edit.text().strip(), self.token_edit.text().strip()
         options = self.options()
         self.keyring_saved = credentials.save_token(url, token)
-        if options.get("basic_password"):
-            saved = credentials.save_token(basic_password_entry(url), options["basic_password"])
+        if options.get("basic_password"):      # typed now (an empty field used the saved one)
+            saved = credentials.save_basic_password(url, options["basic_password"])
             self.keyring_saved = self.keyring_saved and saved
         remembered = {k: v for k, v in options.items() if k not in SECRET_OPTIONS}
         if self._settings is not None and remembered:

@@ -30,8 +30,8 @@ _DEFAULTS: dict[str, Any] = {
 _JSON_KEYS = {"files/recent", "mapping/location_aliases", "connections/saved", "connections/options"}
 
 
-#: option names that hold secrets: never written to settings
-_SECRET_WORDS = ("token", "password", "secret", "api_key")
+#: words of option names that hold secrets (tokens, API keys, passwords): never written to settings
+_SECRET_WORDS = ("token", "password", "secret", "key")
 
 
 class Settings:
