@@ -19,14 +19,19 @@ import keyring.errors
 SERVICE = "Stocksheet"
 
 
-def get_token(url: str) -> str | None:
-    env = os.environ.get("STOCKSHEET_TOKEN")
+def _secret(env_var: str, entry: str) -> str | None:
+    """The environment variable, else the keyring entry; None when neither holds it."""
+    env = os.environ.get(env_var)
     if env:
         return env
     try:
-        return keyring.get_password(SERVICE, url.rstrip("/"))
+        return keyring.get_password(SERVICE, entry)
     except keyring.errors.KeyringError:
         return None
+
+
+def get_token(url: str) -> str | None:
+    return _secret("STOCKSHEET_TOKEN", url.rstrip("/"))
 
 
 def save_token(url: str, token: str) -> bool:
@@ -51,13 +56,7 @@ BASIC_SUFFIX = "#basic-auth"
 
 def get_basic_password(url: str) -> str | None:
     """A site's HTTP Basic password: ``STOCKSHEET_BASIC_PASSWORD``, else the keyring."""
-    env = os.environ.get("STOCKSHEET_BASIC_PASSWORD")
-    if env:
-        return env
-    try:
-        return keyring.get_password(SERVICE, url.rstrip("/") + BASIC_SUFFIX)
-    except keyring.errors.KeyringError:
-        return None
+    return _secret("STOCKSHEET_BASIC_PASSWORD", url.rstrip("/") + BASIC_SUFFIX)
 
 
 def save_basic_password(url: str, password: str) -> bool:
