@@ -30,6 +30,7 @@ from desktop_app.core.models import Capabilities, Change, Chunk, Level, Mode
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback
 from desktop_app.core.results import Status
 from desktop_app.engine.journal import Entry, Journal, JournalError
+from desktop_app.engine.reads import pairs_of, read_pairs
 from desktop_app.engine.rebase import Verdict, rebase, remainder, towards
 from desktop_app.engine.retry import Gate, retrying
 from desktop_app.engine.verify import Verifier, Written
@@ -193,9 +194,7 @@ class Executor:
                 and all(e.change.mode is Mode.SET for u in units for e in u.entries))
 
     def _read(self, changes: list[Change]) -> dict[tuple[str, str], Level]:
-        variants = list(dict.fromkeys(c.variant_id for c in changes))
-        locations = list(dict.fromkeys(c.location_id for c in changes))
-        return retrying(lambda: self.connector.read_levels(variants, locations), gate=self.gate)
+        return read_pairs(self.connector, pairs_of(changes), lambda read: retrying(read, gate=self.gate))
 
     def _write(self, unit: Unit, writes: list[tuple[Entry, Change]]) -> None:
         rounds = 0
@@ -213,8 +212,14 @@ class Executor:
                 self._cut_off(unit, writes, sent=self.gate.writes_on_this_thread() > sent_before)
                 raise Stop(exc) from exc
             except PlatformError as exc:
-                sent = self.gate.writes_on_this_thread() > sent_before
-                if not _ambiguous(exc):        # a 4xx for the whole request: nothing was applied
+                requests = self.gate.writes_on_this_thread() - sent_before
+                sent = requests > 0
+                # a chunk written by several requests (Marketplacer's seller PUTs, Shoplazza's levels):
+                # the ones before the failure landed; read them back instead of sending them again
+                landed_before = requests > 1
+                if not _ambiguous(exc):        # a 4xx for the failing request: it applied nothing
+                    if landed_before:
+                        writes = self._what_is_missing(unit, writes)
                     self._settle(unit.chunk, [(e, Settled(Status.FAILED, c, code="platform-rejected",
                                                           message=str(exc))) for e, c in writes])
                     return
@@ -228,7 +233,7 @@ class Executor:
                 except CancelledError as cancelled:
                     self._cut_off(unit, writes, sent=sent)
                     raise Stop(cancelled) from exc
-                if sent and not self.caps.idempotent_writes:
+                if (sent and not self.caps.idempotent_writes) or landed_before:
                     writes = self._what_is_missing(unit, writes)
                 continue
             outcomes, written = [], []
@@ -273,9 +278,8 @@ class Executor:
         if verify:
             check = Gate(limiter=self.gate.limiter, backoff=self.gate.policy, cancel=CancelToken())
             try:
-                variants = list(dict.fromkeys(c.variant_id for _, c in writes))
-                locations = list(dict.fromkeys(c.location_id for _, c in writes))
-                live = retrying(lambda: self.connector.read_levels(variants, locations), gate=check)
+                live = read_pairs(self.connector, pairs_of(c for _, c in writes),
+                                  lambda read: retrying(read, gate=check))
             except StocksheetError:
                 live = None
         landed, unknown = [], []

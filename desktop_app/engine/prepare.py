@@ -20,6 +20,7 @@ from desktop_app.core.errors import CancelledError
 from desktop_app.core.resolve import DuplicatePolicy, resolve
 from desktop_app.core.results import RowOutcome, RunResult, Status
 from desktop_app.core.rows import extract_rows
+from desktop_app.engine.reads import read_pairs
 from desktop_app.engine.retry import patiently
 from desktop_app.platforms.base import Connector
 from desktop_app.sheets.reader import read_sheet
@@ -182,7 +183,8 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
     issues += unmanaged
     step(4, "fetch", f"Reading live stock for {len(targets):,} levels…")
     variant_ids, location_ids = {t.variant.id for t in targets}, {t.location.id for t in targets}
-    live = patiently(lambda: connector.read_levels(variant_ids, location_ids), cancel=cancel)
+    live = read_pairs(connector, [(t.variant.id, t.location.id) for t in targets],
+                      lambda read: patiently(read, cancel=cancel))
     _on_hand_to_available(targets, mapping, connector, variant_ids, location_ids, cancel=cancel)
     step(5, "diff", "Comparing with live stock…")
     changes, diff_issues = diff(targets, live, caps)

@@ -28,6 +28,7 @@ from desktop_app.core.models import Change, Level, level_text
 from desktop_app.core.progress import CancelToken
 from desktop_app.core.results import Status
 from desktop_app.engine.journal import Entry
+from desktop_app.engine.reads import cost, pairs_of, read_cost, read_pairs
 from desktop_app.engine.retry import Gate, retrying
 from desktop_app.platforms.base import Connector
 
@@ -46,19 +47,6 @@ class Written:
     chunk: int
     requests: float                # write requests it took (a share of its chunk's)
     reported: Level = None         # what the write's answer claimed, for the message
-
-
-def read_cost(connector: Connector, variants: int, locations: int) -> int:
-    """Requests ``read_levels`` needs for that many variants × locations, as the connector
-    estimates it; without an estimate, one per variant (so only end-of-run reads are batched)."""
-    estimate = getattr(connector, "read_cost", None)
-    if variants <= 0:
-        return 0
-    return int(estimate(variants, locations)) if estimate is not None else variants
-
-
-def keys_of(changes: list[Change]) -> tuple[list[str], list[str]]:
-    return list(dict.fromkeys(c.variant_id for c in changes)), list(dict.fromkeys(c.location_id for c in changes))
 
 
 def judge(w: Written, live: dict[Key, Level], *, platform: str) -> tuple[Status, Level, str, str]:
@@ -89,7 +77,6 @@ class Verifier:
         self._settle = settle
         self._waiting: list[Written] = []
         self._lock = threading.Lock()
-        self.reads = 0             # read calls made for verification alone (not piggy-backed)
         self.requests = 0          # the HTTP requests those reads took
 
     def __len__(self) -> int:
@@ -106,9 +93,8 @@ class Verifier:
         with self._lock:
             if not self._waiting:
                 return []
-            variants, locations = keys_of(planned)
-            more_v, more_l = keys_of(planned + [w.change for w in self._waiting])
-            if read_cost(self.connector, len(more_v), len(more_l)) > read_cost(self.connector, len(variants), len(locations)):
+            alone = pairs_of(planned)
+            if cost(self.connector, alone + pairs_of(w.change for w in self._waiting)) > cost(self.connector, alone):
                 return []
             taken, self._waiting = self._waiting, []
             return taken
@@ -118,9 +104,8 @@ class Verifier:
         with self._lock:
             if not self._waiting:
                 return []
-            variants, locations = keys_of([w.change for w in self._waiting])
             writes = sum(w.requests for w in self._waiting)
-            if read_cost(self.connector, len(variants), len(locations)) > BUDGET * writes:
+            if cost(self.connector, pairs_of(w.change for w in self._waiting)) > BUDGET * writes:
                 return []
             taken, self._waiting = self._waiting, []
             return taken
@@ -147,11 +132,10 @@ class Verifier:
         gate = self.gate
         if ignore_cancel:      # the writes went out: the result must still say what they did
             gate = Gate(limiter=self.gate.limiter, backoff=self.gate.policy, cancel=CancelToken())
-        variants, locations = keys_of([w.change for w in taken])
         sent = gate.requests_on_this_thread()
         try:
-            self.reads += 1
-            live = retrying(lambda: self.connector.read_levels(variants, locations), gate=gate)
+            live = read_pairs(self.connector, pairs_of(w.change for w in taken),
+                              lambda read: retrying(read, gate=gate))
         except StocksheetError as exc:
             self.unverified(taken, reason=str(exc))
             return

@@ -52,13 +52,16 @@ import httpx
 
 from desktop_app.core import issues
 from desktop_app.core.errors import ProtocolError
-from desktop_app.core.models import INFINITE, Capabilities, Change, Chunk, Level, Location, Variant
+from desktop_app.core.models import INFINITE, NOT_TRACKED, Capabilities, Change, Chunk, Level, Location, Variant
 from desktop_app.core.progress import CancelToken
 from desktop_app.platforms.base import ChangeOutcome
 from desktop_app.platforms.http import HttpClient, RetryPolicy, check_url
+from desktop_app.platforms.shoplazza_write import LevelWrite, describe_error, failed_outcome, level_name, stock_of
 
 API = "/openapi/2026-01"
 ID_BATCH = 100              # ids per filtered GET (repeated keys keep URLs well under 8 KB)
+#: variants of unknown tracking learnt one GET each; more are learnt by one products listing
+TRACKING_SINGLE_READS = 4
 
 CAPABILITIES = Capabilities(
     platform="shoplazza", display_name="Shoplazza", location_noun="location", can_set=True, can_adjust=True,
@@ -67,49 +70,16 @@ CAPABILITIES = Capabilities(
     notes=("Live Shoplazza stores add on 'set'; away from the default location Stocksheet lowers a level by "
            "disconnecting and reconnecting the item there, then adding the target.",))
 
-#: statuses with which an adding store refuses an adjustment <= 0 (nothing is written)
-REFUSAL_STATUSES = (400, 422)
-DISCONNECT_REFUSED = ("Shoplazza refused to disconnect it from {location} ({status}: {message}), which is the only "
-                      "way this store lets Stocksheet lower a level away from the default location; lower it in the "
-                      "Shoplazza admin, or make {location} the default location and import again.")
-
-
-def describe_error(response: httpx.Response) -> str:
-    """The store's own words from ``{"code","message"}``, ``{"error",…}`` or ``{"errors":[…]}``."""
-    try:
-        body = json.loads(response.text)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return response.text[:200] or response.reason_phrase
-    if not isinstance(body, dict):
-        return str(body)[:200]
-    if body.get("error") == "insufficient_stock":
-        return f"insufficient stock (the level is {body.get('current_stock')})"
-    for key in ("message", "error"):
-        if isinstance(body.get(key), str) and body[key]:
-            return body[key]
-    if isinstance(body.get("errors"), list) and body["errors"]:
-        return "; ".join(str(e) for e in body["errors"])
-    return str(body.get("code") or body)[:200]
-
-
 def _id(value: Any, what: str) -> str:
     if isinstance(value, bool) or value is None or isinstance(value, float):
         raise ProtocolError(f"Shoplazza sent {what} {value!r}, which is not an exact id; cannot use it safely.")
     return str(value)
 
 
-def _stock(level: dict[str, Any]) -> int:
-    return int(level.get("stock") or 0)        # rows omit stock when it is 0
-
-
 def _active(location: dict[str, Any]) -> bool:
     """False for a deactivated location (``active: false``, or a ``status`` saying disabled)."""
     status = location.get("status")
     return location.get("active") is not False and str(status).lower() not in ("2", "disabled", "inactive", "deactivated")
-
-
-def _insufficient(response: httpx.Response) -> bool:
-    return "insufficient_stock" in response.text
 
 
 class ShoplazzaConnector:
@@ -125,7 +95,7 @@ class ShoplazzaConnector:
         self.http = HttpClient(self.url + API, platform="Shoplazza", auth_headers={"Access-Token": token},
                                describe_error=describe_error, transport=transport, retry=retry, cancel=cancel)
         self._items: dict[str, str] = {}               # variant id → inventory_item_id
-        self._tracked: dict[str, bool] = {}            # variant id → inventory tracking was on
+        self._tracked: dict[str, bool | None] = {}     # variant id → inventory tracking is on (None: unknown)
         self._default_location: str | None = None
         self._lock = threading.Lock()
         #: None until a decrease and a read tell: "absolute" (the store lowers a level by a negative
@@ -186,13 +156,16 @@ class ShoplazzaConnector:
             self._default_location = _id(location.get("id"), "the default location id")
         return self._default_location
 
-    def list_variants(self) -> list[Variant]:
-        rows: list[tuple[dict[str, Any], dict[str, Any]]] = [
-            (product, variant)
-            for product in self._pages("/products", "products", [], size_param="per_page")
-            for variant in product.get("variants") or []]
-        for product, variant in rows:
+    def _products(self) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """(product, variant) for every variant, learning each one's tracking on the way."""
+        rows = [(product, variant) for product in self._pages("/products", "products", [], size_param="per_page")
+                for variant in product.get("variants") or []]
+        for _, variant in rows:
             self._tracked[str(variant["id"])] = variant.get("inventory_quantity") is not None
+        return rows
+
+    def list_variants(self) -> list[Variant]:
+        rows = self._products()
         self._resolve_items([str(v["id"]) for _, v in rows])
         variants = []
         for product, variant in rows:
@@ -203,6 +176,25 @@ class ShoplazzaConnector:
                 title="" if title == "Default Title" else title, product=str(product.get("title") or ""),
                 extra={"inventory_item_id": self._items[vid]} if vid in self._items else {}))
         return variants
+
+    def _learn_tracking(self, variant_ids: list[str]) -> None:
+        """Whether inventory tracking is on, for the variants this connector has not seen since
+        its last write to them: a few by ``GET /variants/{id}``, more by one products listing.
+        (A ``PUT /variants`` of 0 switches tracking off; whether Stocksheet's switching it back
+        on landed is only known from a read — its answer may have been lost.)"""
+        unknown = [v for v in variant_ids if self._tracked.get(v) is None]
+        if len(unknown) > TRACKING_SINGLE_READS:
+            self._products()
+            return
+        for vid in unknown:
+            response = self._send("GET", f"/variants/{vid}")
+            if response.status_code == 404:        # gone: its levels are read as the store lists them
+                continue
+            if response.status_code != 200:
+                raise ProtocolError(f"The Shoplazza store refused GET /variants/{vid} "
+                                    f"({response.status_code}: {describe_error(response)}).", status=response.status_code)
+            variant = self._data(response).get("variant") or {}
+            self._tracked[vid] = variant.get("inventory_quantity") is not None
 
     def _resolve_items(self, variant_ids: list[str]) -> None:
         missing = [v for v in dict.fromkeys(variant_ids) if v not in self._items]
@@ -229,8 +221,9 @@ class ShoplazzaConnector:
             for row in self._pages("/inventory_levels", "inventory_levels", params):
                 item, location = _id(row.get("inventory_item_id"), "an inventory_item_id"), _id(row.get("location_id"), "a location_id")
                 if item in asked and location in wanted_locations:   # the store ignores filters it does not know
-                    levels[(by_item[item], location)] = _stock(row)
-        return levels
+                    levels[(by_item[item], location)] = stock_of(row)
+        self._learn_tracking(list(dict.fromkeys(v for v, _ in levels)))
+        return {key: NOT_TRACKED if self._tracked.get(key[0]) is False else level for key, level in levels.items()}
 
     def read_cost(self, variants: int, locations: int) -> int:
         """Requests ``read_levels`` makes for that many variants × locations (item resolution is cached)."""
@@ -245,7 +238,7 @@ class ShoplazzaConnector:
         params = [(self.ITEM_FILTER, item), (self.LOCATION_FILTER, location_id)]
         rows = [r for r in self._pages("/inventory_levels", "inventory_levels", params)
                 if str(r.get("inventory_item_id")) == item and str(r.get("location_id")) == location_id]
-        return _stock(rows[0]) if rows else None
+        return stock_of(rows[0]) if rows else None
 
     # ---- writes -----------------------------------------------------------------------------
     def apply(self, chunk: Chunk) -> list[ChangeOutcome]:
@@ -261,21 +254,29 @@ class ShoplazzaConnector:
         then = "which leaves it at 0" if after == 0 else None
         if self.semantics == "adding":
             return ("Shoplazza cannot lower a level away from the default location directly: Stocksheet disconnects "
-                    f"and reconnects {_what(change)}, {then or f'then adds {after}'}.")
+                    f"and reconnects {level_name(change)}, {then or f'then adds {after}'}.")
         return ("If this Shoplazza store adds on 'set' (as live stores do), it cannot lower a level away from the "
-                f"default location directly: Stocksheet then disconnects and reconnects {_what(change)}, "
+                f"default location directly: Stocksheet then disconnects and reconnects {level_name(change)}, "
                 f"{then or f'and adds {after}'}.")
 
     def _apply_one(self, change: Change) -> ChangeOutcome:
         target, before = change.after, change.before
+        if target == NOT_TRACKED:
+            return failed_outcome(change, issues.UNSUPPORTED, "Stocksheet does not switch inventory tracking off on "
+                                  "Shoplazza; switch it off in the Shoplazza admin, or give a whole number.")
         if target is None or target == INFINITE or before == INFINITE:
-            return _failed(change, issues.UNSUPPORTED, "Shoplazza has no infinite or 'not stocked' level to set; "
+            return failed_outcome(change, issues.UNSUPPORTED, "Shoplazza has no infinite or 'not stocked' level to set; "
                            "give a whole number of 0 or more.")
         item = (change.variant.extra.get("inventory_item_id") if change.variant else None) or self._item_for(change.variant_id)
         if item is None:
-            return _failed(change, issues.VARIANT_NOT_FOUND, f"Shoplazza has no inventory item for variant {change.variant_id}; "
+            return failed_outcome(change, issues.VARIANT_NOT_FOUND, f"Shoplazza has no inventory item for variant {change.variant_id}; "
                            "it may have been deleted. Refresh the catalogue and try again.")
-        write = _Write(self, change, item)
+        write = LevelWrite(self, change, item)
+        if before == NOT_TRACKED:            # a level Shoplazza does not count: count it from now on
+            started = write.start_tracking()
+            if isinstance(started, ChangeOutcome):
+                return started
+            before = started
         if before is None:
             connected = write.connect()
             if isinstance(connected, ChangeOutcome):
@@ -303,153 +304,3 @@ class ShoplazzaConnector:
 
     def close(self) -> None:
         self.http.close()
-
-
-class _Write:
-    """One change's requests against one inventory level, and how their answers become outcomes."""
-
-    def __init__(self, connector: ShoplazzaConnector, change: Change, item: str) -> None:
-        self.connector, self.change, self.item = connector, change, item
-        self.target: int = change.after          # type: ignore[assignment]  # a whole number (checked)
-
-    @property
-    def _body(self) -> dict[str, Any]:
-        return {"inventory_item_id": self.item, "location_id": self.change.location_id}
-
-    def _level_answer(self, response: httpx.Response, what: str) -> int:
-        level = self.connector._data(response).get("inventory_level")
-        if not isinstance(level, dict):
-            raise ProtocolError(f"The Shoplazza store answered {what} without an inventory_level.")
-        return _stock(level)
-
-    def read(self) -> int | None:
-        return self.connector._read_level(self.item, self.change.location_id)
-
-    def connect(self, *, disconnected: bool = False) -> int | ChangeOutcome:
-        """Connect the item at the location; the level the store then holds (read, not answered).
-        ``disconnected``: Stocksheet disconnected it just before (to lower it), which a failure says."""
-        response = self.connector._send("POST", "/inventory_levels", write=True, json=self._body)
-        level = None
-        if response.status_code == 200:
-            self.connector._data(response)
-            level = self.read()
-        if level is not None:
-            return level
-        problem = (f"refused to connect it ({response.status_code}: {describe_error(response)})"
-                   if response.status_code != 200 else "accepted connecting it but does not list the level")
-        if disconnected:
-            return _failed(self.change, issues.PLATFORM_REJECTED, f"it was disconnected to be lowered, and then "
-                           f"Shoplazza {problem}; connect it there in the Shoplazza admin and import again.")
-        if response.status_code != 200:
-            return self.refused(response)
-        return _failed(self.change, issues.PLATFORM_REJECTED, f"Shoplazza {problem}; connect it there in the "
-                       "Shoplazza admin and import again.")
-
-    def adjust(self, delta: int) -> httpx.Response:
-        return self.connector._send("PUT", "/inventory_levels", write=True, json={**self._body, "stock_adjustment": delta})
-
-    def add(self, delta: int) -> ChangeOutcome:
-        """A positive adjustment: the same under either behaviour."""
-        response = self.adjust(delta)
-        if response.status_code != 200:
-            return self.refused(response)
-        return self.check(self._level_answer(response, "PUT /inventory_levels"))
-
-    def lower_directly(self, before: int) -> ChangeOutcome | None:
-        """A negative adjustment: applied by an absolute store, refused (nothing written) by an
-        adding one. None when the store turned out to add (lower another way)."""
-        connector = self.connector
-        response = self.adjust(self.target - before)
-        if response.status_code == 200:
-            answered = self._level_answer(response, "PUT /inventory_levels")
-            if connector.semantics == "absolute":
-                return self.check(answered)
-            level = self.read()                  # the probe: learn from the store, not from its answer
-            if level == self.target:
-                connector._learn("absolute")
-            return self.check(level)
-        if response.status_code not in REFUSAL_STATUSES or _insufficient(response):
-            return self.refused(response)
-        level = self.read()
-        if level is None:                        # not connected there (any more): the row's problem
-            return self.refused(response)
-        if level != before:                      # moved meanwhile: nothing to learn, nothing to overwrite
-            return ChangeOutcome(change=self.change, ok=False, level_after=level, code=issues.STALE, error=(
-                f"{_what(self.change)}: the level moved from {before} to {level} while Stocksheet was writing, and "
-                f"Shoplazza refused the change, so {self.target} was not written; export the current stock and "
-                "re-run the sheet."))
-        connector._learn("adding")               # refuses adjustments <= 0: the live, adding behaviour
-        return None
-
-    def set_through_variant(self) -> ChangeOutcome:
-        """Absolute at the default location: ``PUT /variants/{id}`` with the price it holds now."""
-        connector, change = self.connector, self.change
-        response = connector._send("GET", f"/variants/{change.variant_id}")
-        if response.status_code == 404:
-            return _failed(change, issues.VARIANT_NOT_FOUND, f"Shoplazza no longer has variant {change.variant_id}; "
-                           "refresh the catalogue and try again.")
-        if response.status_code != 200:
-            raise ProtocolError(f"The Shoplazza store refused GET /variants/{change.variant_id} "
-                                f"({response.status_code}: {describe_error(response)}).", status=response.status_code)
-        variant = connector._data(response).get("variant") or {}
-        body: dict[str, Any] = {"inventory_quantity": self.target}
-        if variant.get("price") is not None:     # the schema requires it; sent back exactly as read
-            body["price"] = variant["price"]
-        response = connector._send("PUT", f"/variants/{change.variant_id}", write=True, json={"variant": body})
-        if response.status_code != 200:
-            return self.refused(response)
-        if not isinstance(connector._data(response).get("variant"), dict):
-            raise ProtocolError(f"The Shoplazza store answered PUT /variants/{change.variant_id} without the variant.")
-        if self.target == 0 and connector._tracked.get(change.variant_id, True):
-            # inventory_quantity 0 switches tracking off; a tracked item must stay tracked
-            response = connector._send("PUT", f"/inventory_items/{self.item}", write=True,
-                                       json={"inventory_item": {"tracking": True}})
-            if response.status_code != 200:
-                return self.refused(response, prefix="the level is 0, but turning inventory tracking back on failed: ")
-        return ChangeOutcome(change=change, ok=True)     # the answer holds no level: the engine reads it back
-
-    def reconnect(self) -> ChangeOutcome:
-        """Away from the default location on an adding store: disconnect, connect (0), add the target."""
-        change = self.change
-        response = self.connector._send("DELETE", "/inventory_levels", write=True, json=self._body)
-        if response.status_code != 200:
-            location = change.location_name or change.location_id
-            return _failed(change, issues.PLATFORM_REJECTED, DISCONNECT_REFUSED.format(
-                location=location, status=response.status_code, message=describe_error(response).rstrip(".")))
-        self.connector._data(response)
-        base = self.connect(disconnected=True)
-        if isinstance(base, ChangeOutcome):
-            return base
-        if base == self.target:
-            return self.done(base)
-        if base > self.target:
-            return _failed(change, issues.UNSUPPORTED, f"Shoplazza brought the level back at {base} when the item was "
-                           f"reconnected, so it cannot be lowered to {self.target} through the API; lower it in the "
-                           "Shoplazza admin.")
-        return self.add(self.target - base)
-
-    def check(self, level: int | None) -> ChangeOutcome:
-        """ok only when the level the store shows is the target."""
-        c = self.change
-        if level == c.after:
-            return self.done(level)
-        shown = "no level (not connected)" if level is None else level
-        was = "not stocked there" if c.before is None else c.before
-        return ChangeOutcome(change=c, ok=False, level_after=level, code=issues.STALE, error=(
-            f"{_what(c)}: the store reports {shown} after the write, not the target {c.after} (it was {was} "
-            "when read). The level changed meanwhile; export the current stock and re-run the sheet."))
-
-    def done(self, level: int) -> ChangeOutcome:
-        return ChangeOutcome(change=self.change, ok=True, level_after=level)
-
-    def refused(self, response: httpx.Response, *, prefix: str = "") -> ChangeOutcome:
-        return _failed(self.change, issues.PLATFORM_REJECTED,
-                       f"Shoplazza refused the change ({response.status_code}: {prefix}{describe_error(response)}).")
-
-
-def _what(change: Change) -> str:
-    return f"{change.sku or change.variant_id} at {change.location_name or change.location_id}"
-
-
-def _failed(change: Change, code: str, message: str) -> ChangeOutcome:
-    return ChangeOutcome(change=change, ok=False, code=code, error=f"{_what(change)}: {message}")

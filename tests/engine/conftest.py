@@ -130,15 +130,8 @@ def fault_seed(default: int) -> int:
     return default + int(os.environ.get("STOCKSHEET_TEST_SEED", "0"))
 
 
-#: A known Shoplazza connector bug (test_soak's
-#: ``test_a_level_lowered_to_0_through_the_variant_stays_tracked_when_the_answer_is_lost``): when the
-#: answer to ``PUT /variants/{id}`` ``inventory_quantity: 0`` is lost, tracking is not switched back
-#: on. Until the fix, ``untracked`` tolerates exactly those levels; set this False with the fix.
-SHOPLAZZA_ZERO_MAY_STAY_UNTRACKED = True
-
-
-def untracked(app: Any, changes: list[Change], *, default_location: str) -> list[str]:
-    """The SKUs of ``changes`` whose Shoplazza item the emulator shows untracked — beyond the
-    known bug's while it is known: a level lowered to 0 at the default location."""
-    return [c.sku for c in changes if not app.tracking(c.sku, variant_id=c.variant_id)
-            and not (SHOPLAZZA_ZERO_MAY_STAY_UNTRACKED and c.after == 0 and c.location_id == default_location)]
+def untracked(app: Any, changes: list[Change]) -> list[str]:
+    """The SKUs of ``changes`` whose Shoplazza item the emulator shows untracked (a level lowered
+    to 0 through ``PUT /variants`` switches tracking off; Stocksheet must switch it back on, also
+    when that answer was lost)."""
+    return [c.sku for c in changes if not app.tracking(c.sku, variant_id=c.variant_id)]

@@ -16,9 +16,8 @@ and nothing is unverified; the emulator's ledger shows each level changed exactl
 other level touched. A row the reading is documented to refuse (Shoplazza's ``no-disconnect``:
 a decrease away from the default location) is failed with its level left alone.
 
-Marketplacer runs on its own stock only (bulk chunks of 500): its seller rows are one PUT each
-inside a chunk, and two engine issues found here make a mixed sheet impractical under faults
-(test_soak: ``test_a_multi_request_chunk_keeps_what_landed_when_a_later_request_fails``,
+Marketplacer mixes bulk chunks of own stock with seller rows, which are one PUT each inside a
+chunk (test_soak: ``test_a_multi_request_chunk_keeps_what_landed_when_a_later_request_fails``,
 ``test_one_seller_row_does_not_make_the_run_read_every_variants_seller_stock``).
 """
 from __future__ import annotations
@@ -164,9 +163,7 @@ class Case:
 
 CASES = {
     "genstore": Case(8, 8),
-    # own stock only: seller rows are one PUT each inside a bulk chunk, and any of them makes the
-    # run read every variant's seller stock (see test_soak's Marketplacer tests)
-    "marketplacer": Case(1600),               # bulk chunks of 500
+    "marketplacer": Case(1600, 8),            # bulk chunks of 500; seller rows one PUT each
     "zettle": Case(1200, locations=1),        # one location; bulk chunks of 100 products
     "shoplazza": Case(8, 8),
 }
@@ -285,7 +282,7 @@ def _crash_and_resume(store: Trap, faulty: FaultyApp, connector: Any, url: str, 
     changes = level_changes(store.ledger())
     assert max(changes.values()) == 1 and sum(changes.values()) == n - len(refused)     # nothing applied twice
     if platform == "shoplazza":          # a level set to 0 through the variant is still tracked
-        assert untracked(store, [e.change for e in entries], default_location=default.id) == []
+        assert untracked(store, [e.change for e in entries]) == []
 
 
 def _refused(platform: str, reading: str, change: Any, default: str) -> bool:
