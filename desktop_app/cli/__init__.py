@@ -1,0 +1,51 @@
+"""The headless entry point, ``stocksheet``. Same engine as the window.
+
+One module per subcommand group, each with ``register(sub)`` adding its parsers (every parser sets
+``handler``); ``COMMANDS`` lists them in ``--help`` order. Shared pieces: ``common`` (connection
+flags, the connector, output), ``jobs`` (running a job: Ctrl+C, progress), ``output`` (summaries,
+tables), ``exits`` (the exit-status table — documented in README, stable for automation).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from desktop_app import __version__
+from desktop_app.cli import export_cmd, gui_cmd, import_cmd, runs_cmd, sandbox_cmd
+from desktop_app.cli.common import UsageError, fail
+from desktop_app.core.errors import StocksheetError
+from desktop_app.cli.exits import EXIT_OK, EXIT_USAGE, code_for, epilog
+
+#: subcommand groups, in --help order; a new group is a module with ``register(sub)`` added here
+COMMANDS = [sandbox_cmd, export_cmd, import_cmd, runs_cmd, gui_cmd]
+
+__all__ = ["main", "build_parser", "COMMANDS", "UsageError"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="stocksheet", description="Import stock sheets into online stores, safely.",
+                                epilog=epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"stocksheet {__version__}")
+    sub = p.add_subparsers(dest="command")
+    for module in COMMANDS:
+        module.register(sub)
+    gui_cmd.register_top(p)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed the usage message
+        return EXIT_USAGE if exc.code else EXIT_OK
+    if args.command in (None, "gui"):
+        return gui_cmd.run(args, argv)
+    from desktop_app.engine.logs import setup_logging
+    setup_logging()
+    try:
+        return args.handler(args)
+    except StocksheetError as exc:
+        return fail(str(exc), code_for(exc))

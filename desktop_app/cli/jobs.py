@@ -1,0 +1,42 @@
+"""Running one engine job from the command line: Ctrl+C as a clean cancel, progress, the result."""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from typing import Any
+
+from desktop_app.cli.common import out_json
+from desktop_app.cli.output import print_summary
+from desktop_app.core.progress import CancelToken, Progress
+
+
+def run_job(args: argparse.Namespace, connector: Any, job: Any, *, heading: bool = False) -> int:
+    """Run ``job(connector, cancel, progress)`` with Ctrl+C as a clean cancel; print its result."""
+    cancel = CancelToken()
+    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+    try:
+        result = job(connector, cancel, printer(args))
+    finally:
+        connector.close()
+        signal.signal(signal.SIGINT, previous)
+    if args.json:
+        out_json(result.summary())
+    else:
+        if heading:
+            print(f"Run {result.run_id}:")
+        print_summary(result)
+    return result.exit_code()
+
+
+def printer(args: argparse.Namespace):
+    if args.json or not sys.stderr.isatty():
+        return lambda p: None
+    def show(p: Progress) -> None:
+        if p.stage == "submit":
+            eta = f", ETA {p.eta_seconds:.0f}s" if p.eta_seconds is not None else ""
+            rate = f", {p.rate:.1f} req/s" if p.rate else ""
+            print(f"\r  {p.done:,}/{p.total:,} changes{rate}{eta}   ", end="", file=sys.stderr, flush=True)
+        elif p.message:
+            print(f"  {p.message}", file=sys.stderr)
+    return show
