@@ -8,14 +8,15 @@ tables), ``exits`` (the exit-status table — documented in README, stable for a
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
 from desktop_app import __version__
 from desktop_app.cli import export_cmd, gui_cmd, import_cmd, runs_cmd, sandbox_cmd
-from desktop_app.cli.common import UsageError, fail
+from desktop_app.cli.common import UsageError, fail, log, silence_stdout
+from desktop_app.cli.exits import EXIT_INTERNAL, EXIT_OK, EXIT_PLATFORM, EXIT_USAGE, code_for, epilog
 from desktop_app.core.errors import StocksheetError
-from desktop_app.cli.exits import EXIT_OK, EXIT_USAGE, code_for, epilog
 
 #: subcommand groups, in --help order; a new group is a module with ``register(sub)`` added here
 COMMANDS = [sandbox_cmd, export_cmd, import_cmd, runs_cmd, gui_cmd]
@@ -44,8 +45,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in (None, "gui"):
         return gui_cmd.run(args, argv)
     from desktop_app.engine.logs import setup_logging
-    setup_logging()
+    log_path = setup_logging()
     try:
         return args.handler(args)
     except StocksheetError as exc:
         return fail(str(exc), code_for(exc))
+    except BrokenPipeError:           # stdout's reader went away mid-line
+        silence_stdout()
+        return EXIT_OK
+    except KeyboardInterrupt:         # a second Ctrl+C: aborted at once (``jobs.interrupts``)
+        return fail("Aborted at once by a second Ctrl+C. Anything that was being written is in the journal: "
+                    "`stocksheet history` shows the run as interrupted, `stocksheet resume RUN_ID` finishes it.",
+                    EXIT_PLATFORM)
+    except Exception as exc:          # a bug: its own exit status, the details in the log, never a traceback
+        return internal_error(exc, log_path)
+
+
+def internal_error(exc: Exception, log_path: str) -> int:
+    import traceback
+    from desktop_app.engine.credentials import redact
+    secrets = [os.environ.get(v) for v in ("STOCKSHEET_TOKEN", "STOCKSHEET_BASIC_PASSWORD")]
+    secrets += [s.strip() for s in secrets if s]
+    details = redact("".join(traceback.format_exception(exc)), *secrets)
+    log.error("internal error\n%s", details)
+    what = redact(f"{type(exc).__name__}: {exc}", *secrets)
+    return fail(f"internal error (a bug in Stocksheet): {what}. The details are in {log_path}; please send that file "
+                "with a note of what you ran. A run that was writing is in the journal: `stocksheet history` lists "
+                "it and `stocksheet resume RUN_ID` finishes it.", EXIT_INTERNAL)

@@ -31,12 +31,28 @@ def add_parser(sub: Any, name: str, *, help: str, description: str | None = None
 
 
 def out(text: str = "", **kwargs: Any) -> None:
-    """print to stdout (a closed pipe ends the command quietly: ``cli.main`` catches it)."""
-    print(text, **kwargs)
+    """print to stdout. A reader that went away (``stocksheet history | head``) is not an error:
+    the rest of the output goes nowhere and the command ends with its own status."""
+    try:
+        print(text, **kwargs)
+    except BrokenPipeError:
+        silence_stdout()
 
 
 def out_json(value: Any) -> None:
-    print(json.dumps(value, default=str), flush=True)
+    out(json.dumps(value, default=str), flush=True)
+
+
+def silence_stdout() -> None:
+    """Point stdout at the null device (its reader closed the pipe), so the interpreter's final
+    flush does not fail either."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
 
 
 def fail(message: str, code: int) -> int:

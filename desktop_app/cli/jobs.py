@@ -20,6 +20,8 @@ def run_job(args: argparse.Namespace, connector: Any, job: Any, *, heading: bool
     finally:
         connector.close()
         signal.signal(signal.SIGINT, previous)
+    if result.report_error:
+        print(f"stocksheet: {result.report_error}", file=sys.stderr)
     if args.json:
         out_json(result.summary())
     else:

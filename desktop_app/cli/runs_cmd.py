@@ -29,6 +29,11 @@ def register(sub: Any) -> None:
     u.set_defaults(handler=cmd_undo)
 
 
+#: how a run's state reads in ``history``
+STATES = {"interrupted": "interrupted, can resume", "cancelled": "cancelled, can resume",
+          "running": "running (another process)"}
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     from desktop_app.engine.runs import history
     runs = history()
@@ -40,7 +45,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     for r in runs:
         what = f"undo of {r.undoes}" if r.undoes else f"import of {r.sheet}"
         undone = f", undone by {', '.join(r.undone_by)}" if r.undone_by else ""
-        out(f"{r.id}  {r.started}  {r.platform} {r.url}  {what}: {r.state}; {r.applied:,}/{r.changes:,} applied, "
+        out(f"{r.id}  {r.started}  {r.platform} {r.url}  {what}: {STATES.get(r.state, r.state)}; "
+            f"{r.applied:,}/{r.changes:,} applied, "
             f"{r.failed:,} failed, {r.stale:,} stale, {r.pending:,} pending{undone}")
     return EXIT_OK
 

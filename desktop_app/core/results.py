@@ -57,6 +57,7 @@ class RunResult:
     requests: int = 0           # write requests planned (dry run) or sent
     verify_requests: int = 0    # of those, the reads made only to verify what was written
     report: str | None = None
+    report_error: str | None = None  # the error report could not be saved: why, and what to do
     run_id: str | None = None
     dry_run: bool = False
     cancelled: bool = False
@@ -77,7 +78,7 @@ class RunResult:
     def summary(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in (
             "rows", "valid", "invalid", "unchanged", "changes", "applied", "verified", "unverified", "failed",
-            "stale", "requests", "report", "run_id", "dry_run", "cancelled", "notices")}
+            "stale", "requests", "report", "report_error", "run_id", "dry_run", "cancelled", "notices")}
 
 
 def sheet_status(outcomes: list[RowOutcome]) -> dict[int, list[RowOutcome]]:

@@ -16,23 +16,43 @@ import os
 import keyring
 import keyring.errors
 
+from desktop_app.core.errors import InputError
+
 SERVICE = "Stocksheet"
+
+
+def clean_secret(value: str | None, *, source: str) -> str | None:
+    """``value`` without surrounding whitespace (a trailing newline from ``$(cat token.txt)``, a
+    space, a carriage return); InputError — never echoing it — when what is left holds a character an HTTP
+    header cannot carry (controls, non-ASCII). ``source`` names where it came from."""
+    if value is None:
+        return None
+    value = value.strip()
+    bad = next((ch for ch in value if not (" " <= ch <= "~")), None)
+    if bad is not None:
+        kind = "a line break" if bad in "\r\n" else "a control character" if ord(bad) < 32 or ord(bad) == 127 \
+            else "a non-ASCII character"
+        raise InputError(f"The secret in {source} contains {kind}, a character an HTTP header cannot carry, "
+                         "so it cannot be right: copy it again from the store's admin (only the token itself, on one "
+                         "line).")
+    return value or None
 
 
 def get_token(url: str) -> str | None:
     env = os.environ.get("STOCKSHEET_TOKEN")
-    if env:
-        return env
+    if env and env.strip():
+        return clean_secret(env, source="STOCKSHEET_TOKEN")
     try:
-        return keyring.get_password(SERVICE, url.rstrip("/"))
+        saved = keyring.get_password(SERVICE, url.rstrip("/"))
     except keyring.errors.KeyringError:
         return None
+    return clean_secret(saved, source=f"the keyring entry for {url.rstrip('/')}")
 
 
 def save_token(url: str, token: str) -> bool:
     """Store in the OS keyring; False when no keyring is available (say so to the user)."""
     try:
-        keyring.set_password(SERVICE, url.rstrip("/"), token)
+        keyring.set_password(SERVICE, url.rstrip("/"), token.strip())
         return True
     except keyring.errors.KeyringError:
         return False
@@ -52,12 +72,13 @@ BASIC_SUFFIX = "#basic-auth"
 def get_basic_password(url: str) -> str | None:
     """A site's HTTP Basic password: ``STOCKSHEET_BASIC_PASSWORD``, else the keyring."""
     env = os.environ.get("STOCKSHEET_BASIC_PASSWORD")
-    if env:
-        return env
+    if env and env.strip():
+        return clean_secret(env, source="STOCKSHEET_BASIC_PASSWORD")
     try:
-        return keyring.get_password(SERVICE, url.rstrip("/") + BASIC_SUFFIX)
+        saved = keyring.get_password(SERVICE, url.rstrip("/") + BASIC_SUFFIX)
     except keyring.errors.KeyringError:
         return None
+    return clean_secret(saved, source="the keyring entry of the HTTP Basic password")
 
 
 def save_basic_password(url: str, password: str) -> bool:

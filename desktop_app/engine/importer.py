@@ -66,7 +66,13 @@ def run_import(request: ImportRequest, connector: Connector, *, progress: Progre
         result = preview.result()
     else:
         result = submit(preview, connector, progress=progress, cancel=cancel)
-    result.report = write_problem_report(preview, result, request.report)
+    try:
+        result.report = write_problem_report(preview, result, request.report)
+    except (InputError, OSError) as exc:   # what was applied stays applied: the summary still says so
+        result.report_error = (f"Could not save the error report to {request.report or preview.sheet.path}: "
+                               f"{exc} The rows it would list are in the summary"
+                               + (f" and in the journal (`stocksheet report {result.run_id} -o FILE`)."
+                                  if result.run_id else "."))
     return result
 
 

@@ -22,7 +22,7 @@ from desktop_app.core.plan import make_plan
 from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
 from desktop_app.core.results import RowOutcome, RunResult, Status
 from desktop_app.engine.executor import NOT_APPLIED, Settled, Unit
-from desktop_app.engine.journal import FINISHED, PLANNED, RUNNING, SENDING, Entry, Journal, RunRecord
+from desktop_app.engine.journal import FINISHED, INTERRUPTED, PLANNED, RUNNING, SENDING, Entry, Journal, RunRecord
 from desktop_app.engine.rebase import kind_of, towards
 from desktop_app.engine.retry import Backoff
 from desktop_app.engine.store_lock import process_alive, store_lock
@@ -93,11 +93,12 @@ def resume(run_id: str, connector: Connector, *, journal: Journal | None = None,
                     by_chunk.setdefault((e.chunk, e.state in _MAYBE_APPLIED), []).append(e)
             for (chunk, inflight), entries in sorted(by_chunk.items(), key=lambda kv: (kv[0][0], not kv[0][1])):
                 units.append(Unit(chunk=chunk, request=requests.get(chunk, ""), entries=entries, inflight=inflight))
-            execute(run_id=run_id, journal=j, connector=connector, units=units,
-                    force_stale=bool(record.options.get("force_stale")),
-                    rate=rate_from_json(record.options.get("rate", "default")) if rate == "journal" else rate,
-                    backoff=backoff, fresh_seconds=2.0, progress=progress, cancel=cancel)
+            _, executor = execute(run_id=run_id, journal=j, connector=connector, units=units,
+                                  force_stale=bool(record.options.get("force_stale")),
+                                  rate=rate_from_json(record.options.get("rate", "default")) if rate == "journal"
+                                  else rate, backoff=backoff, fresh_seconds=2.0, progress=progress, cancel=cancel)
         result = journal_result(j, run_id)
+        result.requests = executor.gate.requests      # this resume's (the journal adds up the run's)
         result.notices += drain_notices(connector)
         return result
 
@@ -190,9 +191,12 @@ def _check(j: Journal, run_id: str, connector: Connector) -> RunRecord:
 def _summary(j: Journal, r: RunRecord) -> RunSummary:
     entries = j.entries(r.id)
     states = [e.state for e in entries if e.chunk is not None or e.state in (str(Status.STALE),)]
+    state = r.state
+    if state == RUNNING and r.pid not in (None, os.getpid()) and not process_alive(r.pid):
+        state = INTERRUPTED             # its process is gone (killed, crashed): resume takes it up
     return RunSummary(
         id=r.id, kind=r.kind, undoes=r.parent, started=time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.created)),
-        platform=r.platform, url=r.url, sheet=r.sheet, state=r.state,
+        platform=r.platform, url=r.url, sheet=r.sheet, state=state,
         changes=sum(1 for e in entries if e.chunk is not None), applied=states.count(str(Status.APPLIED)),
         failed=states.count(str(Status.FAILED)), stale=states.count(str(Status.STALE)),
         pending=sum(1 for s in states if s in _OPEN), requests=r.requests, undone_by=tuple(j.undone_by(r.id)))
