@@ -8,18 +8,26 @@ from typing import Any
 
 from desktop_app.cli.common import out_json
 from desktop_app.cli.output import print_summary
+from desktop_app.cli.signals import stop_on_signals
 from desktop_app.core.progress import CancelToken, Progress
 
 
 def run_job(args: argparse.Namespace, connector: Any, job: Any, *, heading: bool = False) -> int:
     """Run ``job(connector, cancel, progress)`` with Ctrl+C as a clean cancel; print its result."""
     cancel = CancelToken()
-    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+
+    def stop() -> None:
+        cancel.cancel()
+        print("stocksheet: stopping after the requests in flight (the run stays resumable); press Ctrl+C again "
+              "to abort at once.", file=sys.stderr, flush=True)
     try:
-        result = job(connector, cancel, printer(args))
+        with stop_on_signals(stop, signals=(signal.SIGINT, signal.SIGTERM)):
+            result = job(connector, cancel, printer(args))
     finally:
-        connector.close()
-        signal.signal(signal.SIGINT, previous)
+        try:
+            connector.close()
+        except Exception:        # aborted mid-request (a second Ctrl+C): the process is ending anyway
+            pass
     if result.report_error:
         print(f"stocksheet: {result.report_error}", file=sys.stderr)
     if args.json:

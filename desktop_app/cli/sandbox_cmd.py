@@ -9,6 +9,7 @@ from typing import Any
 
 from desktop_app.cli.common import PLATFORM_CHOICES, UsageError, add_parser, out_json
 from desktop_app.cli.exits import EXIT_OK
+from desktop_app.cli.signals import stop_on_signals
 
 
 def register(sub: Any) -> None:
@@ -61,19 +62,23 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     server = SandboxServer(app, port=args.port, latency_ms=args.latency)
 
     stopped = threading.Event()
-    # Handlers only set a flag: the serving thread is shut down from here, never from a handler.
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    # the serving thread is shut down from here, never from a signal handler (cli.signals)
     server.start()
     try:
-        info = {"platform": args.platform, "url": server.url, "token": app.token}
-        if args.platform == "zettle":     # an API key and client id exchange for short-lived tokens too
-            info.update(api_key=app.api_key, client_id=app.client_id)
-        if args.basic_auth is not None:   # the caller chose the password; a client needs the user too
-            info["basic_user"] = args.basic_auth.partition(":")[0]
-        out_json(info)
-        while not stopped.wait(0.5):
-            pass
+        with stop_on_signals(stopped.set, signals=(signal.SIGINT, signal.SIGTERM)):
+            return _serve(args, app, server, stopped)
+    except KeyboardInterrupt:   # a second signal: stop now
+        return EXIT_OK
     finally:
         server.stop()
+
+
+def _serve(args: argparse.Namespace, app: Any, server: Any, stopped: threading.Event) -> int:
+    info = {"platform": args.platform, "url": server.url, "token": app.token}
+    if args.platform == "zettle":     # an API key and client id exchange for short-lived tokens too
+        info.update(api_key=app.api_key, client_id=app.client_id)
+    if args.basic_auth is not None:   # the caller chose the password; a client needs the user too
+        info["basic_user"] = args.basic_auth.partition(":")[0]
+    out_json(info)
+    stopped.wait()
     return EXIT_OK
