@@ -46,22 +46,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return gui_cmd.run(args, argv)
     from desktop_app.engine.logs import setup_logging
     log_path = setup_logging()
+    as_json = bool(getattr(args, "json", False))
     try:
         return args.handler(args)
     except StocksheetError as exc:
-        return fail(str(exc), code_for(exc))
+        return fail(str(exc), code_for(exc), json_out=as_json)
     except BrokenPipeError:           # stdout's reader went away mid-line
         silence_stdout()
         return EXIT_OK
-    except KeyboardInterrupt:         # a second Ctrl+C: aborted at once (``jobs.interrupts``)
+    except KeyboardInterrupt:         # a second Ctrl+C: aborted at once (``cli.signals``)
         return fail("Aborted at once by a second Ctrl+C. Anything that was being written is in the journal: "
                     "`stocksheet history` shows the run as interrupted, `stocksheet resume RUN_ID` finishes it.",
-                    EXIT_PLATFORM)
+                    EXIT_PLATFORM, json_out=as_json)
     except Exception as exc:          # a bug: its own exit status, the details in the log, never a traceback
-        return internal_error(exc, log_path)
+        return internal_error(exc, log_path, json_out=as_json)
 
 
-def internal_error(exc: Exception, log_path: str) -> int:
+def internal_error(exc: Exception, log_path: str, *, json_out: bool = False) -> int:
     import traceback
     from desktop_app.engine.credentials import redact
     secrets = [os.environ.get(v) for v in ("STOCKSHEET_TOKEN", "STOCKSHEET_BASIC_PASSWORD")]
@@ -71,4 +72,4 @@ def internal_error(exc: Exception, log_path: str) -> int:
     what = redact(f"{type(exc).__name__}: {exc}", *secrets)
     return fail(f"internal error (a bug in Stocksheet): {what}. The details are in {log_path}; please send that file "
                 "with a note of what you ran. A run that was writing is in the journal: `stocksheet history` lists "
-                "it and `stocksheet resume RUN_ID` finishes it.", EXIT_INTERNAL)
+                "it and `stocksheet resume RUN_ID` finishes it.", EXIT_INTERNAL, json_out=json_out)

@@ -55,10 +55,24 @@ def silence_stdout() -> None:
         os.close(devnull)
 
 
-def fail(message: str, code: int) -> int:
+def fail(message: str, code: int, *, json_out: bool = False) -> int:
+    """Say what went wrong on stderr (and, for ``--json``, as ``{"error", "exit"}`` on stdout, so a
+    script always gets an object); returns ``code``."""
     log.error(message)
     print(f"stocksheet: {message}", file=sys.stderr)
+    if json_out:
+        out_json({"error": message, "exit": code})
     return code
+
+
+def show_flags(sp: argparse.ArgumentParser) -> None:
+    """``--show`` and ``--limit``: which rows the table (and ``--json`` ``outcomes``) lists."""
+    from desktop_app.cli.output import SHOW
+    sp.add_argument("--show", choices=SHOW, default=None,
+                    help="rows to list: all (changes, problems by kind, skipped; unchanged counted), changes, "
+                         "problems, none (default: all for a dry run, problems for a real run)")
+    sp.add_argument("--limit", type=int, default=50, metavar="N",
+                    help="list at most N rows per group on the terminal (0: every one; --json lists all)")
 
 
 def connection_flags(sp: argparse.ArgumentParser) -> None:

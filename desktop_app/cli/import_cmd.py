@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from desktop_app.cli.common import add_parser, connection_flags, connector
+from desktop_app.cli.common import add_parser, connection_flags, connector, show_flags
 from desktop_app.cli.jobs import run_job
 from desktop_app.core.models import KeyKind
 
@@ -32,6 +32,7 @@ def register(sub: Any) -> None:
     i.add_argument("--force-stale", action="store_true",
                    help="write rows whose live level changed since the sheet's 'On hand (current)'")
     i.add_argument("--report", type=Path, help="error report path (default: FILE.errors.<ext> next to the sheet)")
+    show_flags(i)
     i.set_defaults(handler=cmd_import)
 
 

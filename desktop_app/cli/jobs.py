@@ -6,8 +6,8 @@ import signal
 import sys
 from typing import Any
 
-from desktop_app.cli.common import out_json
-from desktop_app.cli.output import print_summary
+from desktop_app.cli.common import out, out_json
+from desktop_app.cli.output import chosen, print_summary, print_table, row_counts
 from desktop_app.cli.signals import stop_on_signals
 from desktop_app.core.progress import CancelToken, Progress
 
@@ -28,15 +28,27 @@ def run_job(args: argparse.Namespace, connector: Any, job: Any, *, heading: bool
             connector.close()
         except Exception:        # aborted mid-request (a second Ctrl+C): the process is ending anyway
             pass
+    return print_result(args, result, heading=heading)
+
+
+def print_result(args: argparse.Namespace, result: Any, *, heading: bool = False) -> int:
+    """The result as a table and summary, or as one JSON object; returns its exit status."""
+    show = getattr(args, "show", None) or ("all" if result.dry_run else "problems")
     if result.report_error:
         print(f"stocksheet: {result.report_error}", file=sys.stderr)
     if args.json:
-        out_json(result.summary())
+        out_json(result_json(result, show))
     else:
-        if heading:
-            print(f"Run {result.run_id}:")
+        if heading and result.run_id:
+            out(f"Run {result.run_id}:")
+        print_table(result, show, limit=getattr(args, "limit", 50))
         print_summary(result)
     return result.exit_code()
+
+
+def result_json(result: Any, show: str) -> dict[str, Any]:
+    return {**result.summary(), "counts": row_counts(result),
+            "outcomes": [o.as_json() for o in chosen(result.outcomes, show, dry_run=result.dry_run)]}
 
 
 def printer(args: argparse.Namespace):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from desktop_app.cli.common import add_parser, connector, out, out_json, store_flags
+from desktop_app.cli.common import add_parser, connector, out, out_json, show_flags, store_flags
 from desktop_app.cli.exits import EXIT_OK
 from desktop_app.cli.jobs import run_job
 
@@ -19,6 +19,7 @@ def register(sub: Any) -> None:
     r.add_argument("run_id", metavar="RUN_ID")
     r.add_argument("--json", action="store_true", help="print one JSON object with the result")
     store_flags(r)
+    show_flags(r)
     r.set_defaults(handler=cmd_resume)
     u = add_parser(sub, "undo", help="restore the levels a run changed (as a new run, itself undoable)",
                    example="stocksheet undo 20250501-140312-3f2a")
@@ -26,6 +27,7 @@ def register(sub: Any) -> None:
     u.add_argument("--force", action="store_true", help="also restore levels that moved since the run (sales)")
     u.add_argument("--json", action="store_true", help="print one JSON object with the result")
     store_flags(u)
+    show_flags(u)
     u.set_defaults(handler=cmd_undo)
 
 

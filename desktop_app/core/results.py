@@ -41,6 +41,12 @@ class RowOutcome:
     location_id: str | None = None
     before: object = None
     after: object = None
+    sku: str | None = None          # as the user knows the variant (SKU, else barcode or id), for tables
+    location: str | None = None     # the store location's name
+
+    def as_json(self) -> dict[str, object]:
+        return {k: (str(v) if isinstance(v, Status) else v) for k, v in
+                ((f, getattr(self, f)) for f in self.__slots__)}
 
 
 @dataclass(slots=True)

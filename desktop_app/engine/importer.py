@@ -14,7 +14,7 @@ from desktop_app.core.mapping import parse_override
 from desktop_app.core.models import KeyKind
 from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
 from desktop_app.core.resolve import DuplicatePolicy
-from desktop_app.core.results import RunResult, Status, sheet_status
+from desktop_app.core.results import RowOutcome, RunResult, Status, sheet_status
 from desktop_app.engine import profile_store
 from desktop_app.engine.paths import reports_dir
 from desktop_app.engine.prepare import ImportOptions, Preview, prepare
@@ -66,6 +66,7 @@ def run_import(request: ImportRequest, connector: Connector, *, progress: Progre
         result = preview.result()
     else:
         result = submit(preview, connector, progress=progress, cancel=cancel)
+    label_rows(preview, result.outcomes)
     try:
         result.report = write_problem_report(preview, result, request.report)
     except (InputError, OSError) as exc:   # what was applied stays applied: the summary still says so
@@ -94,6 +95,27 @@ def write_problem_report(preview: Preview, result: RunResult, path: Path | None)
         target = reports_dir() / target.name
         write_report(target, preview.sheet, by_row)
     return str(target)
+
+
+def label_rows(preview: Preview, outcomes: list[RowOutcome]) -> None:
+    """Give rows that never became a change (invalid, skipped) the identity and location the
+    sheet shows, so a table of outcomes can name them."""
+    keys = preview.mapping.key_columns()
+    location = preview.mapping.location_column()
+    cells = dict(preview.sheet.rows)
+    for o in outcomes:
+        row = cells.get(o.row)
+        if row is None:
+            continue
+        if o.sku is None:
+            o.sku = next((str(row[c.index]).strip() for c in keys
+                          if c.index < len(row) and row[c.index] not in (None, "")), None)
+        if o.location is None:
+            wide = next((c.location for c in preview.mapping.quantity_columns() if c.header == o.column), None)
+            if wide:
+                o.location = wide
+            elif location is not None and location.index < len(row) and row[location.index] not in (None, ""):
+                o.location = str(row[location.index]).strip()
 
 
 def _resolved_aliases(options: ImportOptions, connector: Connector) -> ImportOptions:

@@ -93,7 +93,9 @@ def change_outcome(c: Change, *, status: Status | None = None, message: str = ""
         hint = ("Export the stock again and redo the edit, or overwrite it on purpose: tick 'Overwrite stale "
                 "levels' in the window, or import with --force-stale.")
     return RowOutcome(row=c.row, status=status, column=c.column, code=code, message=message, hint=hint,
-                      variant_id=c.variant_id, location_id=c.location_id, before=c.before, after=c.after)
+                      variant_id=c.variant_id, location_id=c.location_id, before=c.before, after=c.after,
+                      sku=c.sku or (c.variant.barcode if c.variant else None) or c.variant_id,
+                      location=c.location_name or c.location_id)
 
 
 def summarise(preview: Preview, outcomes: list[RowOutcome], *, requests: int, dry_run: bool,
