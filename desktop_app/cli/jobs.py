@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import time
 from typing import Any
 
 from desktop_app.cli.common import out, out_json
@@ -51,14 +52,38 @@ def result_json(result: Any, show: str) -> dict[str, Any]:
             "outcomes": [o.as_json() for o in chosen(result.outcomes, show, dry_run=result.dry_run)]}
 
 
+#: seconds between progress lines when stderr is not a terminal (a log, a cron mail)
+LOG_EVERY = 5.0
+
+
 def printer(args: argparse.Namespace):
-    if args.json or not sys.stderr.isatty():
-        return lambda p: None
+    """Progress on stderr: on a terminal one line kept up to date; otherwise (a log) the run id,
+    the first progress line, one every ``LOG_EVERY`` seconds and the last."""
+    tty = sys.stderr.isatty()
+    last = [0.0]
+
+    def line(p: Progress) -> str:
+        eta = f", ETA {_duration(p.eta_seconds)}" if p.eta_seconds is not None else ""
+        rate = f", {p.rate:.1f} requests/s" if p.rate else ""
+        return f"  {p.done:,}/{p.total:,} changes done{rate}{eta}"
+
     def show(p: Progress) -> None:
-        if p.stage == "submit":
-            eta = f", ETA {p.eta_seconds:.0f}s" if p.eta_seconds is not None else ""
-            rate = f", {p.rate:.1f} req/s" if p.rate else ""
-            print(f"\r  {p.done:,}/{p.total:,} changes{rate}{eta}   ", end="", file=sys.stderr, flush=True)
-        elif p.message:
-            print(f"  {p.message}", file=sys.stderr)
+        if p.stage == "run":
+            print(("\n" if tty and last[0] else "") + p.message, file=sys.stderr, flush=True)
+        elif p.stage == "submit":
+            if tty and not args.json:
+                print(f"\r{line(p)}   ", end="", file=sys.stderr, flush=True)
+                last[0] = 1.0
+                return
+            now = time.monotonic()
+            if not last[0] or now - last[0] >= LOG_EVERY or p.done >= p.total:
+                last[0] = now
+                print(line(p), file=sys.stderr, flush=True)
+        elif p.message and not args.json:
+            print(f"  {p.message}", file=sys.stderr, flush=True)
     return show
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"

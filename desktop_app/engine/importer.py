@@ -11,7 +11,7 @@ from pathlib import Path
 
 from desktop_app.core.errors import InputError
 from desktop_app.core.mapping import parse_override
-from desktop_app.core.models import KeyKind
+from desktop_app.core.models import KeyKind, RawSheet
 from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
 from desktop_app.core.resolve import DuplicatePolicy
 from desktop_app.core.results import RowOutcome, RunResult, Status, sheet_status
@@ -77,8 +77,12 @@ def run_import(request: ImportRequest, connector: Connector, *, progress: Progre
     return result
 
 
-def write_problem_report(preview: Preview, result: RunResult, path: Path | None) -> str | None:
-    """Write the error report when any row needs attention; returns its path."""
+def write_problem_report(source: Preview | RawSheet, result: RunResult, path: Path | None, *,
+                         default: Path | None = None) -> str | None:
+    """Write the error report when any row needs attention; returns its path. ``source`` is the
+    preview (or the sheet) the result's rows come from; ``default`` replaces the usual
+    ``SHEET.errors.<ext>`` when no ``path`` is given."""
+    sheet = source.sheet if isinstance(source, Preview) else source
     if not any(o.status in PROBLEMS and not (result.dry_run and o.status is Status.PENDING) for o in result.outcomes):
         return None
     outcomes = result.outcomes
@@ -86,14 +90,14 @@ def write_problem_report(preview: Preview, result: RunResult, path: Path | None)
         outcomes = [o for o in outcomes if o.status is not Status.PENDING]
     by_row = sheet_status(outcomes)
     if path is not None:
-        write_report(path, preview.sheet, by_row)
+        write_report(path, sheet, by_row)
         return str(path)
-    target = default_report_path(Path(preview.sheet.path))
+    target = default or default_report_path(Path(sheet.path))
     try:
-        write_report(target, preview.sheet, by_row)
+        write_report(target, sheet, by_row)
     except (InputError, OSError):  # next to the sheet is read-only (a share, a mounted drive): keep it ours
         target = reports_dir() / target.name
-        write_report(target, preview.sheet, by_row)
+        write_report(target, sheet, by_row)
     return str(target)
 
 
