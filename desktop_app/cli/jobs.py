@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from desktop_app.cli.common import out, out_json
-from desktop_app.cli.output import chosen, print_summary, print_table, row_counts
+from desktop_app.cli.output import chosen, print_reading, print_summary, print_table, row_counts
 from desktop_app.cli.signals import stop_on_signals
 from desktop_app.core.progress import CancelToken, Progress
 
@@ -42,13 +42,16 @@ def print_result(args: argparse.Namespace, result: Any, *, heading: bool = False
     else:
         if heading and result.run_id:
             out(f"Run {result.run_id}:")
+        if result.reading and (result.dry_run or show == "all"):
+            print_reading(result.reading)
         print_table(result, show, limit=getattr(args, "limit", 50))
         print_summary(result)
     return result.exit_code()
 
 
 def result_json(result: Any, show: str) -> dict[str, Any]:
-    return {**result.summary(), "counts": row_counts(result),
+    extra = {k: v for k in ("reading", "estimate") if (v := getattr(result, k, None)) is not None}
+    return {**result.summary(), "counts": row_counts(result), **extra,
             "outcomes": [o.as_json() for o in chosen(result.outcomes, show, dry_run=result.dry_run)]}
 
 

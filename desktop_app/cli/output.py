@@ -13,6 +13,18 @@ CHANGES = (Status.APPLIED, Status.PENDING)
 PROBLEMS = (Status.INVALID, Status.FAILED, Status.UNVERIFIED, Status.STALE)
 
 
+def duration(seconds: float) -> str:
+    """``under a second``, ``12 s``, ``3 min 20 s``, ``2 h 5 min``."""
+    s = round(seconds)
+    if s < 1:
+        return "under a second"
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60} s" if s % 60 else f"{s // 60} min"
+    return f"{s // 3600} h {s % 3600 // 60} min"
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     """``1 row``, ``2 rows``, ``1,234 requests``."""
     return f"{n:,} {word if n == 1 else many or word + 's'}"
@@ -108,6 +120,25 @@ def _reason(o: RowOutcome) -> str:
     return " ".join(text.split())
 
 
+def print_reading(r: dict) -> None:
+    """How the sheet was read (``engine.reading``), before the table."""
+    where = f", sheet '{r['sheet']}'" if r.get("sheet") else ""
+    text = f", {r['encoding']}" if r.get("encoding") else ""
+    delimiter = {"\t": "tab", ",": "','", ";": "';'", "|": "'|'"}.get(r.get("delimiter") or "", "")
+    out(f"Read {r['file']}{where}: {r['format'].upper()}{text}"
+        + (f", delimiter {delimiter}" if delimiter else "")
+        + f", header on row {r['header_row']}, layout {r['layout_text']}.")
+    for c in r["columns"]:
+        guess = (f" — a guess ({c['confidence']:.0%} sure): --map '{c['header']}=ROLE' if it is wrong"
+                 if c["guess"] else "")
+        out(f"  column {c['column']} '{c['header']}': {c['role']}{guess}")
+    for repair in r["repairs"]:
+        out(f"  row {repair['row']}: {repair['repair']}")
+    for name, store in r["locations"].items():
+        out(f"  location '{name}' in the sheet is the store's '{store}' (--location)")
+    out(f"  duplicates: {r['duplicates']}")
+
+
 def print_summary(result: RunResult) -> None:
     for notice in result.notices:
         out(f"Note: {notice}")
@@ -118,6 +149,12 @@ def print_summary(result: RunResult) -> None:
             f"({plural(result.requests, 'request')}).")
     else:
         out(f"{plural(result.changes, 'level')} would change, in {plural(result.requests, 'request')}.")
+        if result.estimate and result.changes:
+            e = result.estimate
+            took = duration(e["seconds"])
+            out(f"The import would take {'' if took == 'under a second' else 'about '}{took}: "
+                f"{plural(e['requests'], 'request')} ({plural(e['writes'], 'write')}, {plural(e['reads'], 'read')} "
+                f"of the live levels before and after writing) at the platform's rate ({e['rate']}).")
     if result.cancelled:
         out("The run stopped before finishing; what was not applied is listed as pending. "
             f"`stocksheet resume {result.run_id}` finishes it.")

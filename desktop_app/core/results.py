@@ -69,6 +69,8 @@ class RunResult:
     cancelled: bool = False
     outcomes: list[RowOutcome] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)   # what the user should know (read-only token, …)
+    reading: dict[str, object] | None = None    # how the sheet was read (engine.reading), for an import
+    estimate: dict[str, object] | None = None   # a dry run: requests and seconds the real import needs
 
     def exit_code(self) -> int:
         """CLI contract: 0 all applied/unchanged, 1 some rows invalid/failed/stale, 3 aborted."""

@@ -67,6 +67,10 @@ def run_import(request: ImportRequest, connector: Connector, *, progress: Progre
     else:
         result = submit(preview, connector, progress=progress, cancel=cancel)
     label_rows(preview, result.outcomes)
+    from desktop_app.engine.reading import describe_reading, estimate
+    result.reading = describe_reading(preview)
+    if request.dry_run:
+        result.estimate = estimate(preview, connector)
     try:
         result.report = write_problem_report(preview, result, request.report)
     except (InputError, OSError) as exc:   # what was applied stays applied: the summary still says so

@@ -50,6 +50,8 @@ class Preview:
     write_problem: str | None = None
     #: sentences the user should read before applying (how a platform will reach a target, …)
     notices: list[str] = field(default_factory=list)
+    #: (sheet row, how an Excel-damaged key was repaired), for "how the sheet was read"
+    repairs: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def invalid_rows(self) -> set[int]:
@@ -195,7 +197,8 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
     notices = _write_paths(connector, plan.changes)
     step(6, "plan", f"{len(plan.changes):,} changes in {plan.requests:,} requests.")
     return Preview(sheet=sheet, mapping=mapping, capabilities=caps, catalog=catalog, changes=changes, plan=plan,
-                   issues=issues, skipped=skipped, options=options, write_problem=write_problem, notices=notices)
+                   issues=issues, skipped=skipped, options=options, write_problem=write_problem, notices=notices,
+                   repairs=[(t.row, t.repaired) for t in targets if t.repaired])
 
 
 def _managed(targets: list[Target], caps: Capabilities) -> tuple[list[Target], list[RowIssue]]:

@@ -79,3 +79,25 @@ def test_json_says_what_went_wrong_when_the_run_fails(synthetic, tmp_path, capsy
     code, out, err = run_cli(capsys, "import", str(tmp_path / "missing.csv"), "--platform", "genstore", "--url", url,
                              "--json")
     assert code == 2 and out["exit"] == 2 and "missing.csv" in out["error"]
+
+
+def test_a_dry_run_says_how_it_read_the_sheet_and_how_long_the_import_will_take(synthetic, tmp_path, capsys):
+    app, url = synthetic(200)
+    rows = [["Stock count"], [], ["SKU", "Location", "Availble"]] + [[f"SKU-{i:06d}", "Warehouse 1", 500 + i]
+                                                                    for i in range(1, 26)]
+    sheet = write_csv(tmp_path / "count.csv", rows)
+    args = ["import", str(sheet), "--platform", "genstore", "--url", url]
+    code, text, _ = run_cli(capsys, *args, "--dry-run", "--show", "none")
+    assert f"Read {sheet}: CSV, utf-8, delimiter ',', header on row 3, layout long" in text
+    assert "column A 'SKU': sku" in text and "column B 'Location': location" in text
+    assert "column C 'Availble': available — a guess" in text and "--map 'Availble=ROLE'" in text
+    assert "duplicates: the same variant × location twice makes both rows invalid" in text
+    code, dry, _ = run_cli(capsys, *args, "--dry-run", "--json")
+    reading, estimate = dry["reading"], dry["estimate"]
+    assert (reading["header_row"], reading["layout"], reading["delimiter"]) == (3, "long", ",")
+    assert [c["guess"] for c in reading["columns"]] == [False, False, True]
+    assert estimate["writes"] == 25 and estimate["requests"] > 40 and estimate["seconds"] > 0
+    assert f"about {estimate['seconds'] // 60:.0f} min" in text or f"about {estimate['seconds']:.0f} s" in text
+    code, real, _ = run_cli(capsys, *args, "--json")
+    assert code == 0 and real["applied"] == 25
+    assert abs(real["requests"] - estimate["requests"]) <= 0.1 * real["requests"]
