@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.prepared: Prepared | None = None
         self.finished: Finished | None = None
         self.current_file: Path | None = None
+        self._queued_check: ImportOptions | None = None   # a re-check waiting for the running job to end
 
         self.setWindowTitle("Stocksheet")
         self.setMinimumSize(780, 540)
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self.start_page.set_recent(self.settings.recent_files())
         self.review_page.submit_requested.connect(self.submit)
         self.review_page.recheck_requested.connect(self._on_review_recheck_requested)
+        self.review_page.state_changed.connect(self._update_actions)
         self.result_view.save_report_requested.connect(self.save_error_report)
         self.result_view.undo_requested.connect(self.undo)
         self.result_view.history_requested.connect(self.show_history)
@@ -153,10 +155,17 @@ class MainWindow(QMainWindow):
         self.runner.start(fn, name=doing.split()[0])
         self._update_actions()
 
-    def _job_ended(self) -> None:
+    def _job_ended(self, *, completed: bool = False) -> None:
         self.progress.hide()
-        self.review_page.sync_choices()   # a failed or cancelled re-check leaves the shown preview's choices
+        self.review_page.setEnabled(True)
+        if not completed and self._queued_check is None:
+            self.review_page.revert_choices()   # a failed or cancelled re-check: the shown preview's choices
         self._update_actions()
+
+    def _run_queued_check(self) -> None:
+        options, self._queued_check = self._queued_check, None
+        if options is not None and not self.runner.is_running() and self.current_file is not None:
+            self.open_file(self.current_file, options)
 
     def _on_runner_progressed(self, p) -> None:
         self.progress.show_progress(p)
@@ -165,19 +174,24 @@ class MainWindow(QMainWindow):
         self.progress.show()
 
     def _on_runner_finished(self, value: Any) -> None:
-        self._job_ended()
+        self._job_ended(completed=True)
         on_done, self._on_done = self._on_done, lambda _: None
         on_done(value)
         self._update_actions()
+        self._run_queued_check()
 
     def _on_runner_failed(self, exc: BaseException) -> None:
         self._job_ended()
         self.statusBar().showMessage(f"Failed while {self._doing}.")
         report(self, exc, doing=self._doing)
+        self._run_queued_check()
 
     def _on_runner_cancelled(self) -> None:
+        queued = self._queued_check is not None
         self._job_ended()
-        self.statusBar().showMessage("Cancelled. Nothing more was changed.")
+        if not queued:
+            self.statusBar().showMessage("Cancelled. Nothing more was changed.")
+        self._run_queued_check()
 
     # -- load and review ----------------------------------------------------------------------
     def choose_file(self) -> None:
@@ -206,6 +220,8 @@ class MainWindow(QMainWindow):
                   on_done=self._show_prepared)
 
     def _show_prepared(self, prepared: Prepared) -> None:
+        if self._queued_check is not None:
+            return          # made with choices since changed again: the queued check replaces it
         self.prepared = prepared
         self.review_page.show_prepared(prepared, store=self.workspace.info.name)
         self.stack.setCurrentWidget(self.review_page)
@@ -215,16 +231,23 @@ class MainWindow(QMainWindow):
                                      f"{data.counts[Group.INVALID]:,} invalid, {data.counts[Group.STALE]:,} stale.")
 
     def _on_review_recheck_requested(self, options: ImportOptions) -> None:
+        """The review page's choices changed: check again, replacing a check that is still running."""
         for name, loc_id in self.review_page.mapping.new_aliases().items():
             self.settings.remember_location_alias(store_url=self.workspace.info.url, sheet_name=name, location_id=loc_id)
-        if self.current_file is not None:
-            self.open_file(self.current_file, options)
+        if self.current_file is None:
+            return
+        if self.runner.is_running():
+            self._queued_check = options
+            if self._doing.startswith("checking"):
+                self.runner.cancel()
+            return
+        self.open_file(self.current_file, options)
 
     # -- submit, undo, resume -----------------------------------------------------------------
     def submit(self) -> None:
         prepared = self.prepared
-        if prepared is None or self.runner.is_running() or not prepared.summary.changes:
-            return
+        if prepared is None or self.runner.is_running() or not self.review_page.can_apply():
+            return      # never the plan of choices that have changed since it was shown
         if not SubmitDialog.confirm(self, text=describe_prepared(prepared, store=self.workspace.info.name)):
             return
         ws, preview = self.workspace, prepared.preview
@@ -235,6 +258,7 @@ class MainWindow(QMainWindow):
                                                     mapping=preview.mapping))
 
         self._run(job, doing="applying the changes", title="Applying the changes…", on_done=self._show_finished)
+        self.review_page.setEnabled(False)   # no choice can change while its plan is being written
         self.progress.show()  # writing to a store is never "too quick to show"
 
     def _show_finished(self, finished: Finished) -> None:

@@ -2,15 +2,15 @@
 
 Per-column role dropdowns (the same vocabulary as ``--map``), the identity key, saved mapping
 profiles, and a dropdown per unknown location name to match it to a real location. Nothing here
-runs the pipeline: "Check again" emits ``recheck_requested(ImportOptions)`` and the window runs
-``prepare`` again in the background.
+runs the pipeline: any change emits ``changed`` (the review page checks again once the controls
+stay still), "Check again now" and a profile emit ``recheck_requested(ImportOptions)``.
 """
 from __future__ import annotations
 
 import dataclasses
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QInputDialog,
                                QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -53,6 +53,7 @@ def unknown_locations(preview: "Preview") -> list[str]:
 
 class MappingPanel(QWidget):
     recheck_requested = Signal(object)     # ImportOptions
+    changed = Signal()                     # a role, the key or a location match was changed
     profile_saved = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -91,6 +92,7 @@ class MappingPanel(QWidget):
         self.key_combo.setAccessibleName("Identity key")
         for label, key in KEY_CHOICES:
             self.key_combo.addItem(label, key)
+        self.key_combo.currentIndexChanged.connect(self.changed)
         kl.addWidget(self.key_combo)
         side.addWidget(key_box)
 
@@ -111,7 +113,7 @@ class MappingPanel(QWidget):
         pl.addWidget(self.save_profile_button)
         side.addWidget(profile_box)
 
-        self.recheck_button = QPushButton("Check again with this mapping")
+        self.recheck_button = QPushButton("Check again now")
         self.recheck_button.setAccessibleName("Check the sheet again with this mapping")
         self.recheck_button.setToolTip("Ctrl+R")
         side.addWidget(self.recheck_button)
@@ -150,13 +152,15 @@ class MappingPanel(QWidget):
             if current not in values:
                 box.addItem(current, current)
             box.setCurrentIndex(box.findData(current))
+            box.currentIndexChanged.connect(self.changed)
             self.table.setCellWidget(r, 1, box)
             conf = "unrecognised" if col.confidence == 0 else f"{col.confidence:.0%}"
             item = QTableWidgetItem(conf)
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.table.setItem(r, 2, item)
             self._role_boxes.append((col.header, box, current))
-        self.key_combo.setCurrentIndex(max(0, self.key_combo.findData(preview.options.key)))
+        with QSignalBlocker(self.key_combo):
+            self.key_combo.setCurrentIndex(max(0, self.key_combo.findData(preview.options.key)))
         self._fill_unknown(unknown)
         self.refresh_profiles()
 
@@ -170,6 +174,7 @@ class MappingPanel(QWidget):
             box.addItem("(leave invalid)", None)
             for loc in self._locations:
                 box.addItem(loc.name, loc.id)
+            box.currentIndexChanged.connect(self.changed)
             self.locations_form.addRow(QLabel(f"“{name}” is"), box)
             self._alias_boxes[name] = box
         self.locations_box.setVisible(bool(unknown))
@@ -202,7 +207,8 @@ class MappingPanel(QWidget):
         for name, box in self._alias_boxes.items():
             if box.currentData():
                 aliases[name] = box.currentData()
-        return dataclasses.replace(self._options, overrides=overrides, key=self.key_combo.currentData(),
+        key = self.key_combo.currentData()     # Qt hands a StrEnum back as its plain str
+        return dataclasses.replace(self._options, overrides=overrides, key=KeyKind(key) if key else None,
                                    location_aliases=aliases)
 
     def new_aliases(self) -> dict[str, str]:

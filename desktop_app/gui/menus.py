@@ -31,7 +31,7 @@ def build_menus(self) -> None:
     file_menu.addAction(_action(self, "&Quit", self.close, QKeySequence.StandardKey.Quit))
 
     run_menu = bar.addMenu("&Import")
-    self.recheck_action = _action(self, "Check &again with this mapping",
+    self.recheck_action = _action(self, "Check &again now",
                                   self.review_page.mapping.recheck_button.click, "Ctrl+R")
     self.submit_action = _action(self, "&Apply changes…", self.submit, "Ctrl+Return")
     self.cancel_action = _action(self, "&Cancel", self.runner.cancel, "Esc")
@@ -56,7 +56,7 @@ def update_actions(self) -> None:
     self.recent_menu.setEnabled(not busy)
     self.cancel_action.setEnabled(busy)
     self.recheck_action.setEnabled(not busy and page is self.review_page)
-    can_submit = not busy and page is self.review_page and bool(self.prepared and self.prepared.summary.changes)
+    can_submit = not busy and page is self.review_page and self.review_page.can_apply()
     self.submit_action.setEnabled(can_submit)
     self.review_page.submit_button.setEnabled(can_submit)
     self.review_page.mapping.recheck_button.setEnabled(not busy)

@@ -1,8 +1,10 @@
 """The review page: the file, its mapping, the shape of the change, every row, and Apply.
 
 Every choice that changes what gets written (the mapping panel's, and "Overwrite stale levels")
-is sent as ``recheck_requested(ImportOptions)``: the window runs ``prepare`` again with it, so
-what the page shows is always what Apply will do.
+makes the page *outdated*: Apply is off at once, and after ``RECHECK_DELAY_MS`` without another
+change the page sends ``recheck_requested(ImportOptions)``; the window runs ``prepare`` again in
+the background and hands the new preview back. The page is *current* again only when the shown
+preview was made with the options the controls say, so Apply always writes what the page shows.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from desktop_app.gui.mapping_panel import MappingPanel, unknown_locations
@@ -20,7 +22,10 @@ from desktop_app.gui.review_model import Group, ReviewData
 from desktop_app.gui.summary_strip import ChangeSummary, SummaryStrip
 
 if TYPE_CHECKING:
-    from desktop_app.engine.prepare import Preview
+    from desktop_app.engine.prepare import ImportOptions, Preview
+
+#: how long the controls must stay still before the sheet is checked again
+RECHECK_DELAY_MS = 350
 
 
 @dataclass(slots=True)
@@ -55,6 +60,7 @@ def _levels(n: int) -> str:
 class ReviewPage(QWidget):
     submit_requested = Signal()
     recheck_requested = Signal(object)     # ImportOptions: check the sheet again with these
+    state_changed = Signal()               # became current or outdated (the window updates its actions)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,7 +84,8 @@ class ReviewPage(QWidget):
         self.mapping.setVisible(False)
         self.mapping.setMaximumHeight(300)
         self.mapping_toggle.toggled.connect(self.mapping.setVisible)
-        self.mapping.recheck_requested.connect(self.recheck_requested)
+        self.mapping.recheck_requested.connect(self._on_mapping_recheck_requested)
+        self.mapping.changed.connect(self.mark_changed)
         layout.addWidget(self.mapping)
 
         self.summary = SummaryStrip()
@@ -100,43 +107,116 @@ class ReviewPage(QWidget):
         self.force_stale_box.setToolTip("A level is stale when the store's level is no longer the one the sheet "
                                         "says you saw. Unchecked, those rows are not written; checked, the sheet's "
                                         "values replace them. Applies to this import only.")
-        self.force_stale_box.toggled.connect(self._on_force_stale_box_toggled)
+        self.force_stale_box.toggled.connect(self.mark_changed)
         bottom.addWidget(self.hint, 1)
         bottom.addWidget(self.force_stale_box)
         bottom.addWidget(self.submit_button)
         layout.addLayout(bottom)
         self.prepared: Prepared | None = None
+        self._wanted: ImportOptions | None = None    # what the controls say, while it differs from the shown
+        self._debounce = QTimer(self)
+        self._debounce.setObjectName("recheck debounce")
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(RECHECK_DELAY_MS)
+        self._debounce.timeout.connect(self._on_debounce_timeout)
 
+    # -- current or outdated ------------------------------------------------------------------
+    def is_current(self) -> bool:
+        """True when the shown preview was made with what the controls say (Apply may write it)."""
+        return (self.prepared is not None and not self._debounce.isActive()
+                and (self._wanted is None or self._wanted == self.prepared.preview.options))
+
+    def can_apply(self) -> bool:
+        p = self.prepared
+        return self.is_current() and p is not None and p.summary.changes > 0 and not p.preview.write_problem
+
+    def wanted_options(self) -> "ImportOptions":
+        options = self.mapping.chosen_options()
+        return dataclasses.replace(options, force_stale=self.force_stale_box.isChecked())
+
+    def mark_changed(self) -> None:
+        """A control changed: Apply goes off now; the sheet is checked again once they stay still."""
+        if self.prepared is None:
+            return
+        self._wanted = self.wanted_options()
+        if self._wanted == self.prepared.preview.options:      # changed back: the shown plan is current
+            self._debounce.stop()
+            self._wanted = None
+            self._show_hint()
+        else:
+            self._debounce.start()
+            self.hint.setText("Checking the sheet again with your changes… Apply is available once the new "
+                              "check is shown.")
+        self.submit_button.setEnabled(self.can_apply())
+        self.state_changed.emit()
+
+    def _on_debounce_timeout(self) -> None:
+        if self._wanted is not None:
+            self.recheck_requested.emit(self._wanted)
+
+    def _on_mapping_recheck_requested(self, options: "ImportOptions") -> None:
+        """"Check again now" or a profile: checked at once, without waiting for the controls."""
+        self._debounce.stop()
+        self._wanted = dataclasses.replace(options, force_stale=self.force_stale_box.isChecked())
+        self.submit_button.setEnabled(False)
+        self.state_changed.emit()
+        self.recheck_requested.emit(self._wanted)
+
+    def revert_choices(self) -> None:
+        """A re-check failed or was cancelled: the controls go back to what the shown preview used."""
+        self._debounce.stop()
+        self._wanted = None
+        if self.prepared is not None:
+            self.mapping.show_preview(self.prepared.preview, unknown=self.prepared.unknown)
+            self.sync_choices()
+            self._show_hint()
+        self.state_changed.emit()
+
+    # -- showing --------------------------------------------------------------------------------
     def show_prepared(self, prepared: Prepared, *, store: str) -> None:
         self.prepared = prepared
+        if self._wanted is not None and self._wanted != prepared.preview.options:
+            # an older check landed while newer choices wait: keep the controls, stay outdated
+            self._show_content(prepared, store=store, controls=False)
+            return
+        self._wanted = None
+        self._show_content(prepared, store=store, controls=True)
+
+    def _show_content(self, prepared: Prepared, *, store: str, controls: bool) -> None:
         preview = prepared.preview
         sheet = preview.sheet
         where = f" — sheet “{sheet.sheet_name}”" if sheet.sheet_name and len(sheet.sheet_names) > 1 else ""
         self.file_label.setText(f"{Path(sheet.path).name}{where} → {store}")
         self.summary.set_summary(prepared.summary)
         self.table.set_review(prepared.data)
-        self.mapping.show_preview(preview, unknown=prepared.unknown)
-        self.sync_choices()
+        if controls:
+            self.mapping.show_preview(preview, unknown=prepared.unknown)
+            self.sync_choices()
         self.force_stale_box.setVisible(preview.mapping.seen_column() is not None or preview.options.force_stale)
-        counts = prepared.data.counts
         if prepared.unknown or preview.mapping.warnings:
             self.mapping_toggle.setChecked(True)
-        changes = prepared.summary.changes
-        self.submit_button.setEnabled(changes > 0 and not preview.write_problem)
+        self.submit_button.setEnabled(self.can_apply())
         self.submit_button.setToolTip(preview.write_problem or "")
+        counts = prepared.data.counts
+        self.table.set_group(Group.INVALID if counts[Group.INVALID] and not prepared.summary.changes else Group.ALL)
+        self._show_hint()
+        self.state_changed.emit()
+
+    def _show_hint(self) -> None:
+        prepared = self.prepared
+        if prepared is None:
+            return
+        preview, counts, changes = prepared.preview, prepared.data.counts, prepared.summary.changes
         if preview.write_problem:
             self.hint.setText(preview.write_problem)
         elif counts[Group.INVALID]:
             self.hint.setText(f"{counts[Group.INVALID]:,} rows are invalid and will not be written: the Invalid "
                               "filter shows why. Fix them now, or apply the rest and fix them from the error report.")
-            self.table.set_group(Group.INVALID if not changes else Group.ALL)
         elif not changes:
             self.hint.setText("There is nothing to apply: every level already matches the store." if not
                               counts[Group.STALE] else "There is nothing else to apply.")
-            self.table.set_group(Group.ALL)
         else:
             self.hint.setText("Check the changes, then apply them. Nothing is written before you confirm.")
-            self.table.set_group(Group.ALL)
         if counts[Group.STALE]:
             self.hint.setText(f"{self.hint.text()} {_levels(counts[Group.STALE])} changed in the store since the "
                               "sheet was made and will not be written: the Stale filter lists them. Check "
@@ -153,7 +233,3 @@ class ReviewPage(QWidget):
             with QSignalBlocker(self.force_stale_box):
                 self.force_stale_box.setChecked(self.prepared.preview.options.force_stale)
 
-    def _on_force_stale_box_toggled(self, checked: bool) -> None:
-        if self.prepared is not None:
-            options = dataclasses.replace(self.mapping.chosen_options(), force_stale=checked)
-            self.recheck_requested.emit(options)
