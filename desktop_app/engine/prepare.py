@@ -5,12 +5,14 @@ Everything up to the plan; nothing is written. A dry run is exactly this. The re
 """
 from __future__ import annotations
 
+import dataclasses
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.core.columns import on_hand_columns
 from desktop_app.core.diff import diff
+from desktop_app.core.edits import apply_edits
 from desktop_app.core.issues import NOTICES, STOCK_NOT_MANAGED, RowIssue
 from desktop_app.core.mapping import SheetMapping, detect_mapping
 from desktop_app.core.models import Capabilities, Catalog, Change, Kind, KeyKind, Mode, Plan, RawSheet, Target
@@ -34,6 +36,20 @@ class ImportOptions:
     duplicates: DuplicatePolicy = DuplicatePolicy.ERROR
     location_aliases: dict[str, str] = field(default_factory=dict)  # sheet location text → location id
     force_stale: bool = False                     # write set-rows whose live level moved since the user saw it
+    #: cells fixed in place (row number → {header: value}): applied to a copy, never to the file
+    edits: dict[int, dict[str, object]] = field(default_factory=dict)
+    header_row: int | None = None                 # the sheet row holding the header (None: detected)
+
+
+#: options that only change what is done with the rows once read: a re-check with only these
+#: changed may start again from the sheet already read (``Preview.original``)
+AFTER_READING = ("key", "overrides", "duplicates", "location_aliases", "force_stale", "edits")
+
+
+def same_reading(a: ImportOptions, b: ImportOptions) -> bool:
+    """Whether ``a`` and ``b`` read the file the same way (every option not in AFTER_READING)."""
+    keep = {name: getattr(a, name) for name in AFTER_READING}
+    return a == b or dataclasses.replace(b, **keep) == a
 
 
 @dataclass(slots=True)
@@ -53,6 +69,8 @@ class Preview:
     notices: list[str] = field(default_factory=list)
     #: (sheet row, how an Excel-damaged key was repaired), for "how the sheet was read"
     repairs: list[tuple[int, str]] = field(default_factory=list)
+    #: the sheet as read, before ``options.edits`` (the same object as ``sheet`` when there are none)
+    original: RawSheet | None = None
 
     @property
     def invalid_rows(self) -> set[int]:
@@ -162,7 +180,9 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
         progress(Progress(stage=stage, done=n, total=steps, message=message))
 
     step(0, "read", "Reading the sheet…")
-    sheet = source if isinstance(source, RawSheet) else read_sheet(source, sheet=options.sheet)
+    original = source if isinstance(source, RawSheet) else read_sheet(source, sheet=options.sheet,
+                                                                      header_row=options.header_row)
+    sheet = apply_edits(original, options.edits)
     caps = connector.capabilities
     step(1, "catalog", f"Loading the store's locations and variants ({len(sheet.rows):,} rows read)…")
     catalog = catalog or fetch_catalog(connector, cancel=cancel)
@@ -200,7 +220,7 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
     step(6, "plan", f"{len(plan.changes):,} changes in {plan.requests:,} requests.")
     return Preview(sheet=sheet, mapping=mapping, capabilities=caps, catalog=catalog, changes=changes, plan=plan,
                    issues=issues, skipped=skipped, options=options, write_problem=write_problem, notices=notices,
-                   repairs=[(t.row, t.repaired) for t in targets if t.repaired])
+                   repairs=[(t.row, t.repaired) for t in targets if t.repaired], original=original)
 
 
 def _managed(targets: list[Target], caps: Capabilities) -> tuple[list[Target], list[RowIssue]]:

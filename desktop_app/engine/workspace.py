@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.core.models import Capabilities, Catalog, Location
+from desktop_app.core.models import Capabilities, Catalog, Location, RawSheet
 from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
 from desktop_app.core.results import RunResult
-from desktop_app.engine.importer import write_problem_report
+from desktop_app.engine.importer import write_corrected_sheet, write_problem_report
 from desktop_app.engine.prepare import ImportOptions, Preview, fetch_catalog, prepare
 from desktop_app.platforms.base import Connector
 
@@ -43,8 +43,9 @@ class Workspace:
             self._catalog = fetch_catalog(self.connector)
         return self._catalog
 
-    def prepare(self, path: str | Path, options: ImportOptions | None = None, *,
+    def prepare(self, path: str | Path | RawSheet, options: ImportOptions | None = None, *,
                 progress: ProgressCallback = no_progress, cancel: CancelToken | None = None) -> Preview:
+        """Check a sheet (a file, or one already read: ``Preview.original``) against the store."""
         return prepare(path, self.connector, options, catalog=self.catalog(refresh=True), progress=progress,
                        cancel=cancel)
 
@@ -72,6 +73,10 @@ class Workspace:
 
     def save_report(self, preview: Preview, result: RunResult, path: Path) -> str | None:
         return write_problem_report(preview, result, path)
+
+    def save_corrected(self, preview: Preview, path: Path) -> Path:
+        """Write the sheet with the cells fixed in the window, as a new file."""
+        return write_corrected_sheet(preview, path)
 
     def export(self, path: str | Path, *, progress: ProgressCallback = no_progress) -> int:
         from desktop_app.engine.export import export_stock
