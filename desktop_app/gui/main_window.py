@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QP
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.results import RunResult
-from desktop_app.engine.prepare import ImportOptions
+from desktop_app.engine.prepare import ImportOptions, same_reading
 from desktop_app.gui.connection_dialog import ConnectionDialog
 from desktop_app.gui.errors import Dialogs, report
 from desktop_app.gui.history_view import HistoryView
@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.start_page.set_samples(list(samples))
         self.start_page.set_recent(self.settings.recent_files())
         self.review_page.submit_requested.connect(self.submit)
+        self.review_page.save_corrected_requested.connect(self.save_corrected_sheet)
         self.review_page.recheck_requested.connect(self._on_review_recheck_requested)
         self.review_page.state_changed.connect(self._update_actions)
         self.result_view.save_report_requested.connect(self.save_error_report)
@@ -208,13 +209,19 @@ class MainWindow(QMainWindow):
             Dialogs.error(self, title="Cannot open the sheet",
                           text=f"The file '{path}' does not exist any more. Choose another file.")
             return
+        # a re-check (options given) that reads the file the same way starts from the sheet already read;
+        # opening a file (again) reads it afresh
+        shown = self.prepared.preview if options is not None and self.prepared is not None \
+            and path == self.current_file else None
         self.current_file = path
         self.start_page.set_recent(self.settings.add_recent_file(path))
         options = options or ImportOptions(location_aliases=self.settings.location_aliases(self.workspace.info.url))
         ws = self.workspace
+        source = shown.original if shown is not None and shown.original is not None and \
+            same_reading(options, shown.options) else path
 
         def job(*, progress, cancel):
-            return Prepared.build(ws.prepare(path, options, progress=progress, cancel=cancel))
+            return Prepared.build(ws.prepare(source, options, progress=progress, cancel=cancel))
 
         self._run(job, doing=f"checking {path.name}", title=f"Checking {path.name} against the store…",
                   on_done=self._show_prepared)
@@ -255,7 +262,8 @@ class MainWindow(QMainWindow):
         def job(*, progress, cancel):
             result = ws.submit(preview, progress=progress, cancel=cancel)
             return Finished(result, ReviewData.build(result.outcomes, preview.catalog, sheet=preview.sheet,
-                                                    mapping=preview.mapping))
+                                                    mapping=preview.mapping, original=preview.original,
+                                                    edited=set(preview.options.edits)))
 
         self._run(job, doing="applying the changes", title="Applying the changes…", on_done=self._show_finished)
         self.review_page.setEnabled(False)   # no choice can change while its plan is being written
@@ -328,6 +336,23 @@ class MainWindow(QMainWindow):
                   on_done=lambda saved: self.statusBar().showMessage(
                       f"Error report saved to {saved}. Fix the rows and drop it back in." if saved else
                       "Every row went through: there was nothing to report."), cancellable=False)
+
+    def save_corrected_sheet(self) -> None:
+        """Write the sheet with the cells fixed in the window as a new file (the original stays)."""
+        if self.prepared is None or self.runner.is_running() or not self.prepared.preview.options.edits:
+            return
+        sheet = Path(self.prepared.preview.sheet.path)
+        suffix = ".xlsx" if sheet.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods") else ".csv"
+        path = self.ask_save_path(self, title="Save corrected sheet",
+                                  start=str(sheet.with_name(f"{sheet.stem}.corrected{suffix}")),
+                                  filter=f"Sheet (*{suffix})")
+        if not path:
+            return
+        ws, preview = self.workspace, self.prepared.preview
+        self._run(lambda *, progress, cancel: ws.save_corrected(preview, Path(path)),
+                  doing="saving the corrected sheet", title="Saving the corrected sheet…", cancellable=False,
+                  on_done=lambda saved: self.statusBar().showMessage(
+                      f"Corrected copy saved to {saved}; {sheet.name} itself is unchanged."))
 
     def export_stock(self) -> None:
         if self.runner.is_running():

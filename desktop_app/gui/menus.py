@@ -26,7 +26,8 @@ def build_menus(self) -> None:
     file_menu.addSeparator()
     self.export_action = _action(self, "&Export stock report…", self.export_stock, "Ctrl+E")
     self.report_action = _action(self, "&Save error report…", self.save_error_report, QKeySequence.StandardKey.Save)
-    file_menu.addActions([self.export_action, self.report_action])
+    self.corrected_action = _action(self, "Save &corrected sheet…", self.save_corrected_sheet)
+    file_menu.addActions([self.export_action, self.report_action, self.corrected_action])
     file_menu.addSeparator()
     file_menu.addAction(_action(self, "&Quit", self.close, QKeySequence.StandardKey.Quit))
 
@@ -63,6 +64,8 @@ def update_actions(self) -> None:
     self.review_page.force_stale_box.setEnabled(not busy)
     self.report_action.setEnabled(not busy and page is self.result_view and
                                   self.result_view.save_report_button.isEnabled())
+    self.corrected_action.setEnabled(not busy and page is self.review_page
+                                     and not self.review_page.save_corrected_button.isHidden())
     self.undo_action.setVisible(self.can_undo())
     self.undo_action.setEnabled(not busy and page is self.result_view and self.result_view.undo_button.isEnabled())
     self.history_action.setVisible(self.has_history())

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 
 from desktop_app.core.results import RunResult
 from desktop_app.gui.outcome_table import OutcomeTable
-from desktop_app.gui.review_model import Group, ReviewData
+from desktop_app.gui.review_model import RESULT_HEADERS, Group, ReviewData
 
 
 def headline(result: RunResult) -> str:
@@ -77,7 +77,7 @@ class ResultView(QWidget):
         layout.addLayout(buttons)
 
         self.table = OutcomeTable(groups=(Group.ALL, Group.CHANGES, Group.UNCHANGED, Group.INVALID, Group.STALE,
-                                          Group.FAILED), name="Result")
+                                          Group.FAILED), name="Result", headers=RESULT_HEADERS)
         layout.addWidget(self.table, 1)
 
         self.save_report_button.clicked.connect(self.save_report_requested)

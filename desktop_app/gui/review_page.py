@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSignalBlocker, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
+from desktop_app.core.edits import merge_edits
 from desktop_app.gui.mapping_panel import MappingPanel, unknown_locations
 from desktop_app.gui.outcome_table import OutcomeTable
 from desktop_app.gui.review_model import Group, ReviewData
@@ -40,8 +41,10 @@ class Prepared:
 
     @classmethod
     def build(cls, preview: "Preview") -> "Prepared":
-        return cls(preview=preview, data=ReviewData.build(preview.outcomes(), preview.catalog, sheet=preview.sheet,
-                                                         mapping=preview.mapping),
+        data = ReviewData.build(preview.outcomes(), preview.catalog, sheet=preview.sheet, mapping=preview.mapping,
+                                original=preview.original, edited=set(preview.options.edits),
+                                changes=preview.changes)
+        return cls(preview=preview, data=data,
                    summary=ChangeSummary.build(preview.plan.changes), unknown=unknown_locations(preview),
                    overwritten=overwritten_levels(preview))
 
@@ -59,6 +62,7 @@ def _levels(n: int) -> str:
 
 class ReviewPage(QWidget):
     submit_requested = Signal()
+    save_corrected_requested = Signal()
     recheck_requested = Signal(object)     # ImportOptions: check the sheet again with these
     state_changed = Signal()               # became current or outdated (the window updates its actions)
 
@@ -91,8 +95,10 @@ class ReviewPage(QWidget):
         self.summary = SummaryStrip()
         layout.addWidget(self.summary)
 
-        self.table = OutcomeTable(groups=(Group.ALL, Group.CHANGES, Group.UNCHANGED, Group.INVALID, Group.STALE),
-                                  name="Review")
+        self.table = OutcomeTable(groups=(Group.ALL, Group.CHANGES, Group.UNCHANGED, Group.INVALID, Group.STALE,
+                                          Group.OTHER), name="Review", editable=True)
+        self.table.model.cell_edited.connect(self._on_table_cell_edited)
+        self.table.fix_requested.connect(self._on_table_fix_requested)
         layout.addWidget(self.table, 1)
 
         bottom = QHBoxLayout()
@@ -108,7 +114,13 @@ class ReviewPage(QWidget):
                                         "says you saw. Unchecked, those rows are not written; checked, the sheet's "
                                         "values replace them. Applies to this import only.")
         self.force_stale_box.toggled.connect(self.mark_changed)
+        self.save_corrected_button = QPushButton("Save corrected sheet…")
+        self.save_corrected_button.setAccessibleName("Save a copy of the sheet with the cells fixed here")
+        self.save_corrected_button.setToolTip("The original file is never changed: this writes a copy with your fixes.")
+        self.save_corrected_button.clicked.connect(self.save_corrected_requested)
+        self.save_corrected_button.setVisible(False)
         bottom.addWidget(self.hint, 1)
+        bottom.addWidget(self.save_corrected_button)
         bottom.addWidget(self.force_stale_box)
         bottom.addWidget(self.submit_button)
         layout.addLayout(bottom)
@@ -132,7 +144,8 @@ class ReviewPage(QWidget):
 
     def wanted_options(self) -> "ImportOptions":
         options = self.mapping.chosen_options()
-        return dataclasses.replace(options, force_stale=self.force_stale_box.isChecked())
+        edits = self.prepared.preview.options.edits if self.prepared is not None else {}
+        return dataclasses.replace(options, force_stale=self.force_stale_box.isChecked(), edits=edits)
 
     def mark_changed(self) -> None:
         """A control changed: Apply goes off now; the sheet is checked again once they stay still."""
@@ -161,6 +174,17 @@ class ReviewPage(QWidget):
         self.submit_button.setEnabled(False)
         self.state_changed.emit()
         self.recheck_requested.emit(self._wanted)
+
+    def _on_table_cell_edited(self, row: int, header: str, value: object) -> None:
+        self._on_table_fix_requested([row], header, value)
+
+    def _on_table_fix_requested(self, rows: list[int], header: str, value: object) -> None:
+        """Cells fixed in the table or the detail pane: checked again at once (the file stays as it is)."""
+        if self.prepared is None or not rows:
+            return
+        base = self._wanted or self.wanted_options()
+        edits = merge_edits(base.edits, {r: {header: value} for r in rows})
+        self._on_mapping_recheck_requested(dataclasses.replace(base, edits=edits))
 
     def revert_choices(self) -> None:
         """A re-check failed or was cancelled: the controls go back to what the shown preview used."""
@@ -193,6 +217,7 @@ class ReviewPage(QWidget):
             self.mapping.show_preview(preview, unknown=prepared.unknown)
             self.sync_choices()
         self.force_stale_box.setVisible(preview.mapping.seen_column() is not None or preview.options.force_stale)
+        self.save_corrected_button.setVisible(bool(preview.options.edits))
         if prepared.unknown or preview.mapping.warnings:
             self.mapping_toggle.setChecked(True)
         self.submit_button.setEnabled(self.can_apply())
