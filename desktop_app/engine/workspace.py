@@ -6,9 +6,11 @@ GUI's runner does that); each takes a progress callback and a cancel token where
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop_app.core.errors import HeaderNotFoundError
 from desktop_app.core.models import Capabilities, Catalog, Location, RawSheet
 from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
 from desktop_app.core.results import RunResult
@@ -45,9 +47,20 @@ class Workspace:
 
     def prepare(self, path: str | Path | RawSheet, options: ImportOptions | None = None, *,
                 progress: ProgressCallback = no_progress, cancel: CancelToken | None = None) -> Preview:
-        """Check a sheet (a file, or one already read: ``Preview.original``) against the store."""
-        return prepare(path, self.connector, options, catalog=self.catalog(refresh=True), progress=progress,
-                       cancel=cancel)
+        """Check a sheet (a file, or one already read: ``Preview.original``) against the store.
+
+        Never a dead end: a mapping with no usable key or quantity column comes back as a Preview
+        with ``mapping_problem`` (the window opens the mapping step), and a sheet whose header is
+        not recognised is read with its top row as the header, every column unassigned."""
+        try:
+            return prepare(path, self.connector, options, catalog=self.catalog(refresh=True), progress=progress,
+                           cancel=cancel, keep_mapping_problem=True)
+        except HeaderNotFoundError as exc:
+            if isinstance(path, RawSheet) or not exc.table_like or (options is not None and options.header_row):
+                raise
+            retry = dataclasses.replace(options or ImportOptions(), header_row=exc.first_row)
+            return prepare(path, self.connector, retry, catalog=self.catalog(), progress=progress,
+                           cancel=cancel, keep_mapping_problem=True)
 
     def submit(self, preview: Preview, *, progress: ProgressCallback = no_progress,
                cancel: CancelToken | None = None) -> RunResult:

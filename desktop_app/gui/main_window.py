@@ -94,6 +94,8 @@ class MainWindow(QMainWindow):
         self.start_page.set_recent(self.settings.recent_files())
         self.review_page.submit_requested.connect(self.submit)
         self.review_page.save_corrected_requested.connect(self.save_corrected_sheet)
+        self.review_page.mapping.alias_forgotten.connect(
+            lambda name: self.settings.forget_location_alias(store_url=self.workspace.info.url, sheet_name=name))
         self.review_page.recheck_requested.connect(self._on_review_recheck_requested)
         self.review_page.state_changed.connect(self._update_actions)
         self.result_view.save_report_requested.connect(self.save_error_report)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 
 from desktop_app.core.mapping import normalise
 from desktop_app.core.models import KeyKind, Location
+from desktop_app.gui.sheet_preview import SheetPreview
 
 if TYPE_CHECKING:
     from desktop_app.engine.prepare import ImportOptions, Preview
@@ -51,9 +52,24 @@ def unknown_locations(preview: "Preview") -> list[str]:
                    and str(v).strip() not in known}, key=str.lower)
 
 
+def sample_values(preview: "Preview", *, per_column: int = 3, scan: int = 200) -> dict[int, list[str]]:
+    """The first few distinct non-empty values of each column (from the first ``scan`` rows)."""
+    out: dict[int, list[str]] = {}
+    for _, cells in preview.sheet.rows[:scan]:
+        for i, v in enumerate(cells):
+            if v in (None, ""):
+                continue
+            seen = out.setdefault(i, [])
+            text = str(v)[:24]
+            if len(seen) < per_column and text not in seen:
+                seen.append(text)
+    return out
+
+
 class MappingPanel(QWidget):
     recheck_requested = Signal(object)     # ImportOptions
-    changed = Signal()                     # a role, the key or a location match was changed
+    changed = Signal()                     # a role, the key, a location match, the sheet or header row
+    alias_forgotten = Signal(str)          # a remembered location match the user forgot
     profile_saved = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -64,9 +80,17 @@ class MappingPanel(QWidget):
         self._locations: list[Location] = []
         self._role_boxes: list[tuple[str, QComboBox, str]] = []
         self._alias_boxes: dict[str, QComboBox] = {}
+        self._forgotten: set[str] = set()
 
         outer = QHBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+
+        sheet_box = QGroupBox("The sheet as read")
+        sl = QVBoxLayout(sheet_box)
+        self.sheet_preview = SheetPreview()
+        self.sheet_preview.changed.connect(self.changed)
+        sl.addWidget(self.sheet_preview)
+        outer.addWidget(sheet_box, 3)
 
         columns_box = QGroupBox("Columns")
         cl = QVBoxLayout(columns_box)
@@ -74,16 +98,20 @@ class MappingPanel(QWidget):
         self.layout_label.setWordWrap(True)
         self.layout_label.setAccessibleName("Detected layout")
         cl.addWidget(self.layout_label)
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Column in the sheet", "Read as", "Confidence"])
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Column in the sheet", "Sample values", "Read as", "Confidence"])
         self.table.setAccessibleName("Column roles")
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnWidth(1, 120)
+        self.table.horizontalHeader().setMinimumSectionSize(60)
+        self.table.setTabKeyNavigation(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         cl.addWidget(self.table)
-        outer.addWidget(columns_box, 3)
+        outer.addWidget(columns_box, 4)
 
         side = QVBoxLayout()
         key_box = QGroupBox("Identify variants by")
@@ -96,7 +124,7 @@ class MappingPanel(QWidget):
         kl.addWidget(self.key_combo)
         side.addWidget(key_box)
 
-        self.locations_box = QGroupBox("Locations not found in the store")
+        self.locations_box = QGroupBox("Location names in the sheet")
         self.locations_form = QFormLayout(self.locations_box)
         side.addWidget(self.locations_box)
 
@@ -137,12 +165,23 @@ class MappingPanel(QWidget):
         if mapping.warnings:
             text += " " + " ".join(mapping.warnings)
         self.layout_label.setText(text)
+        self.sheet_preview.show_sheet(preview.original or preview.sheet)
         choices = role_choices(self._locations)
         self.table.setRowCount(len(mapping.columns))
         self._role_boxes = []
+        samples = sample_values(preview)
         for r, col in enumerate(mapping.columns):
-            header_item = QTableWidgetItem(col.header or f"(column {col.index + 1})")
+            chosen = col.header in preview.options.overrides
+            header_item = QTableWidgetItem((col.header or f"(column {col.index + 1})") + (" ✎" if chosen else ""))
+            if chosen:
+                font = header_item.font()
+                font.setBold(True)
+                header_item.setFont(font)
+                header_item.setToolTip("You chose this column's role.")
             self.table.setItem(r, 0, header_item)
+            sample = QTableWidgetItem(", ".join(samples.get(col.index, [])) or "(empty)")
+            sample.setToolTip(sample.text())
+            self.table.setItem(r, 1, sample)
             box = QComboBox()
             box.setAccessibleName(f"Role of column {col.header}")
             current = col.override()
@@ -153,31 +192,51 @@ class MappingPanel(QWidget):
                 box.addItem(current, current)
             box.setCurrentIndex(box.findData(current))
             box.currentIndexChanged.connect(self.changed)
-            self.table.setCellWidget(r, 1, box)
-            conf = "unrecognised" if col.confidence == 0 else f"{col.confidence:.0%}"
+            self.table.setCellWidget(r, 2, box)
+            # confidence belongs to automatic guesses only: a role the user chose is theirs
+            conf = "your choice" if chosen else "not recognised" if col.confidence == 0 else f"{col.confidence:.0%}"
             item = QTableWidgetItem(conf)
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.table.setItem(r, 2, item)
+            self.table.setItem(r, 3, item)
             self._role_boxes.append((col.header, box, current))
         with QSignalBlocker(self.key_combo):
             self.key_combo.setCurrentIndex(max(0, self.key_combo.findData(preview.options.key)))
-        self._fill_unknown(unknown)
+        self._fill_unknown(unknown, remembered=preview.options.location_aliases)
         self.refresh_profiles()
 
-    def _fill_unknown(self, unknown: list[str]) -> None:
+    def _fill_unknown(self, unknown: list[str], *, remembered: dict[str, str]) -> None:
+        """A dropdown per location name the store does not know, then the matches remembered for
+        this store (changeable, or forgotten with their button)."""
         while self.locations_form.rowCount():
             self.locations_form.removeRow(0)
         self._alias_boxes = {}
-        for name in unknown:
+        for name in [*unknown, *sorted(n for n in remembered if n not in unknown)]:
             box = QComboBox()
             box.setAccessibleName(f"Store location for '{name}'")
             box.addItem("(leave invalid)", None)
             for loc in self._locations:
                 box.addItem(loc.name, loc.id)
+            if name in remembered:
+                box.setCurrentIndex(max(0, box.findData(remembered[name])))
             box.currentIndexChanged.connect(self.changed)
-            self.locations_form.addRow(QLabel(f"“{name}” is"), box)
+            row = QHBoxLayout()
+            row.addWidget(box, 1)
+            if name in remembered:
+                forget = QPushButton("Forget")
+                forget.setAccessibleName(f"Forget the match for '{name}'")
+                forget.setToolTip("Stop matching this name for this store (it is remembered per store).")
+                forget.clicked.connect(lambda _=False, n=name: self._on_forget_clicked(n))
+                row.addWidget(forget)
+            self.locations_form.addRow(QLabel(f"“{name}” is" + (" (remembered)" if name in remembered else "")), row)
             self._alias_boxes[name] = box
-        self.locations_box.setVisible(bool(unknown))
+        self.locations_box.setVisible(bool(self._alias_boxes))
+
+    def _on_forget_clicked(self, name: str) -> None:
+        box = self._alias_boxes.get(name)
+        if box is not None:
+            self._forgotten.add(name)
+            self.alias_forgotten.emit(name)
+            box.setCurrentIndex(0)        # "(leave invalid)": emits ``changed``
 
     def refresh_profiles(self) -> None:
         from desktop_app.engine import profile_store
@@ -207,12 +266,19 @@ class MappingPanel(QWidget):
         for name, box in self._alias_boxes.items():
             if box.currentData():
                 aliases[name] = box.currentData()
+            else:
+                aliases.pop(name, None)
+        sheet, header_row = self.sheet_preview.chosen(sheet=self._options.sheet, header_row=self._options.header_row)
         key = self.key_combo.currentData()     # Qt hands a StrEnum back as its plain str
         return dataclasses.replace(self._options, overrides=overrides, key=KeyKind(key) if key else None,
+                                   sheet=sheet, header_row=header_row,
                                    location_aliases=aliases)
 
     def new_aliases(self) -> dict[str, str]:
-        return {name: box.currentData() for name, box in self._alias_boxes.items() if box.currentData()}
+        """Matches chosen here that differ from what the options had (to remember for the store)."""
+        had = self._options.location_aliases if self._options else {}
+        return {name: box.currentData() for name, box in self._alias_boxes.items()
+                if box.currentData() and had.get(name) != box.currentData()}
 
     # -- slots --------------------------------------------------------------------------------
     def _on_recheck_clicked(self) -> None:

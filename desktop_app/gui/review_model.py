@@ -60,6 +60,11 @@ def delta_of(o: RowOutcome) -> int | None:
     return None
 
 
+def signed(n: int) -> str:
+    """+5, −3 (the minus sign, not a hyphen), 0 — never "+0" or "−0"."""
+    return f"+{n:,}" if n > 0 else f"−{-n:,}" if n < 0 else "0"
+
+
 def _cell_text(value: object) -> str:
     return "" if value is None else str(value)
 
@@ -309,7 +314,7 @@ class ReviewTableModel(QAbstractTableModel):
             d = delta_of(o)
             if d is None:
                 return "bind" if o.before is None and o.after is not None and o.variant_id else ""
-            return f"{d:+,}" if d else "0"
+            return signed(d)
         if col is Column.STATUS:
             return STATUS_TEXT[o.status]
         text = o.message

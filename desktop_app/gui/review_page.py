@@ -17,6 +17,7 @@ from PySide6.QtCore import QSignalBlocker, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from desktop_app.core.edits import merge_edits
+from desktop_app.core.mapping import KEY_ROLES
 from desktop_app.gui.mapping_panel import MappingPanel, unknown_locations
 from desktop_app.gui.outcome_table import OutcomeTable
 from desktop_app.gui.review_model import Group, ReviewData
@@ -56,6 +57,22 @@ def overwritten_levels(preview: "Preview") -> int:
     return sum(1 for c in preview.plan.changes if c.seen is not None and c.seen != c.before)
 
 
+def mapping_hint(preview: "Preview") -> str:
+    """Why no row can be read with this mapping, in the window's words (its controls, never flags)."""
+    m, key = preview.mapping, preview.options.key
+    if key is not None and not any(KEY_ROLES[c.role] is key for c in m.key_columns()):
+        what = f"No column is read as the {key.value.replace('-', ' ')}"
+        fix = "choose that role for a column under “Read as”, or another key under “Identify variants by”"
+    elif not m.key_columns():
+        what = "No column is read as the SKU, barcode or variant ID"
+        fix = "choose the role of the column that identifies each variant under “Read as”"
+    else:
+        what = "No column is read as a stock level or change"
+        fix = "choose “Stock level (set)” or “Stock change (adjust)” under “Read as” for the quantity column"
+    return (f"{what}, so no row can be checked yet: {fix} in the column mapping above, or pick another "
+            "header row in “The sheet as read”. Nothing is written until the rows check out.")
+
+
 def _levels(n: int) -> str:
     return f"{n:,} level{'s' if n != 1 else ''}"
 
@@ -86,7 +103,7 @@ class ReviewPage(QWidget):
 
         self.mapping = MappingPanel()
         self.mapping.setVisible(False)
-        self.mapping.setMaximumHeight(300)
+        self.mapping.setMaximumHeight(330)
         self.mapping_toggle.toggled.connect(self.mapping.setVisible)
         self.mapping.recheck_requested.connect(self._on_mapping_recheck_requested)
         self.mapping.changed.connect(self.mark_changed)
@@ -140,7 +157,8 @@ class ReviewPage(QWidget):
 
     def can_apply(self) -> bool:
         p = self.prepared
-        return self.is_current() and p is not None and p.summary.changes > 0 and not p.preview.write_problem
+        return (self.is_current() and p is not None and p.summary.changes > 0 and not p.preview.write_problem
+                and not p.preview.mapping_problem)
 
     def wanted_options(self) -> "ImportOptions":
         options = self.mapping.chosen_options()
@@ -218,7 +236,7 @@ class ReviewPage(QWidget):
             self.sync_choices()
         self.force_stale_box.setVisible(preview.mapping.seen_column() is not None or preview.options.force_stale)
         self.save_corrected_button.setVisible(bool(preview.options.edits))
-        if prepared.unknown or preview.mapping.warnings:
+        if prepared.unknown or preview.mapping.warnings or preview.mapping_problem:
             self.mapping_toggle.setChecked(True)
         self.submit_button.setEnabled(self.can_apply())
         self.submit_button.setToolTip(preview.write_problem or "")
@@ -232,6 +250,9 @@ class ReviewPage(QWidget):
         if prepared is None:
             return
         preview, counts, changes = prepared.preview, prepared.data.counts, prepared.summary.changes
+        if preview.mapping_problem:
+            self.hint.setText(mapping_hint(preview))
+            return
         if preview.write_problem:
             self.hint.setText(preview.write_problem)
         elif counts[Group.INVALID]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
-from desktop_app.core.errors import SheetReadError
+from desktop_app.core.errors import HeaderNotFoundError, SheetReadError
 from desktop_app.core.mapping import header_score
 from desktop_app.core.models import RawSheet
 from desktop_app.sheets.cells import header_text
@@ -98,10 +98,11 @@ def assemble(found: Probe, *, path: str, fmt: str, where: str, sheet_name: str |
         raise SheetReadError(f"{where} is empty: there are no rows to import. "
                              "Check that you picked the right file or sheet.")
     if found.header_index is None:
-        raise SheetReadError(
+        raise HeaderNotFoundError(
             f"Couldn't find a header row in the first {HEADER_SEARCH_ROWS} rows of {where}. "
             f"Expected columns such as {EXPECTED_COLUMNS}. Add a header row naming the columns "
-            "and try again.")
+            "and try again.", first_row=found.head[0][0],
+            table_like=len(found.head) > 1 and sum(v is not None for v in found.head[0][1]) > 1)
     header_number, header_cells = found.head[found.header_index]
     bounds = _bounds(header_cells)
     assert bounds is not None  # a scored header has at least one text cell

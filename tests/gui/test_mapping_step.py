@@ -1,0 +1,104 @@
+"""The mapping step shows the sheet: raw rows with the header marked and titles greyed, the header
+row choosable, sample values, the user's own choices marked (no confidence for them), and the
+remembered location matches of the store, changeable and forgettable. Demo store over loopback."""
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop_app.gui.review_model import Group
+from desktop_app.gui.settings import Settings
+from desktop_app.gui.sheet_preview import RawSheetModel
+
+from .conftest import SAMPLES
+
+WAIT = 20_000
+
+
+@pytest.fixture
+def titled(tmp_path) -> Path:
+    path = tmp_path / "titled.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerows([["Stock count, March"], ["Code", "Shop", "Qty"], ["TS-BLK-S", "Main Warehouse", 20],
+                     ["TS-BLK-M", "Main Warehouse", 21]])
+    return path
+
+
+def test_the_raw_sheet_shows_title_rows_greyed_and_the_header_row_can_be_chosen(qtbot, window, titled):
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        window.open_file(titled)
+    panel = window.review_page.mapping
+    model = panel.sheet_preview.model
+    assert [model.row_kind(r) for r in range(model.rowCount())] == [RawSheetModel.TITLE, RawSheetModel.HEADER,
+                                                                     RawSheetModel.DATA, RawSheetModel.DATA]
+    assert model.headerData(1, Qt.Orientation.Vertical) == "2"
+    samples = {panel.table.item(r, 0).text(): panel.table.item(r, 1).text() for r in range(panel.table.rowCount())}
+    assert samples["Qty"] == "20, 21"
+    page = window.review_page
+    panel.sheet_preview.header_spin.setValue(1)          # the user says the header is row 1: no SKU column then
+    qtbot.waitUntil(lambda: page.prepared.preview.sheet.header_row == 1 and page.is_current(), timeout=WAIT)
+    assert page.prepared.preview.options.header_row == 1
+    assert not page.submit_button.isEnabled() and "“Read as”" in page.hint.text() and "--" not in page.hint.text()
+    panel = page.mapping
+    panel.sheet_preview.header_spin.setValue(2)
+    qtbot.waitUntil(lambda: page.prepared.preview.sheet.header_row == 2 and page.is_current(), timeout=WAIT)
+    assert page.submit_button.isEnabled()
+
+
+def test_unrecognised_headers_open_the_mapping_step_with_the_columns_unassigned(qtbot, window, tmp_path, dialogs):
+    path = tmp_path / "odd.csv"
+    path.write_text("Item ref,Kept at,How many\nTS-BLK-S,Main Warehouse,20\n", encoding="utf-8")
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        window.open_file(path)
+    page = window.review_page
+    assert dialogs.errors() == []
+    assert window.stack.currentWidget() is page and page.mapping.isVisibleTo(page)
+    assert not page.submit_button.isEnabled() and "--" not in page.hint.text()
+    panel = page.mapping
+    assert panel.role_box("Item ref").currentData() in ("info", "ignore")
+    for header, role in (("Item ref", "sku"), ("Kept at", "location"), ("How many", "available")):
+        box = panel.role_box(header)
+        box.setCurrentIndex(box.findData(role))
+    qtbot.waitUntil(lambda: page.is_current() and page.prepared.preview.mapping_problem is None
+                    and page.prepared.data.counts[Group.ALL] == 1, timeout=WAIT)
+    assert page.submit_button.isEnabled() == bool(page.prepared.summary.changes)
+
+
+def test_a_role_the_user_chose_is_marked_and_shows_no_confidence(qtbot, window, tmp_path):
+    sheet = tmp_path / "count.csv"
+    shutil.copy(SAMPLES / "demo-long.csv", sheet)
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        window.open_file(sheet)
+    panel = window.review_page.mapping
+    row = next(r for r in range(panel.table.rowCount()) if panel.table.item(r, 0).text() == "Available")
+    assert panel.table.item(row, 3).text().endswith("%")
+    box = panel.role_box("Available")
+    box.setCurrentIndex(box.findData("adjust"))
+    qtbot.waitUntil(lambda: window.review_page.is_current()
+                    and window.review_page.prepared.preview.options.overrides == {"Available": "adjust"}, timeout=WAIT)
+    row = next(r for r in range(panel.table.rowCount()) if panel.table.item(r, 0).text().startswith("Available"))
+    assert panel.table.item(row, 0).text() == "Available ✎" and panel.table.item(row, 3).text() == "your choice"
+
+
+def test_remembered_location_matches_are_listed_and_can_be_forgotten(qtbot, window, tmp_path):
+    sheet = tmp_path / "count.csv"
+    shutil.copy(SAMPLES / "demo-long.csv", sheet)
+    url = window.workspace.info.url
+    popup = next(loc.id for loc in window.workspace.locations() if loc.name == "Pop-up")
+    window.settings.remember_location_alias(store_url=url, sheet_name="Back room", location_id=popup)
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        window.open_file(sheet)
+    panel = window.review_page.mapping
+    assert panel.alias_box("Back room").currentText() == "Pop-up"
+    assert "Back room" not in window.review_page.prepared.unknown
+    forget = next(b for b in panel.locations_box.findChildren(type(panel.recheck_button))
+                  if b.accessibleName() == "Forget the match for 'Back room'")
+    forget.click()
+    assert Settings().location_aliases(url) == {}
+    qtbot.waitUntil(lambda: window.review_page.is_current() and "Back room" in window.review_page.prepared.unknown,
+                    timeout=WAIT)
