@@ -43,6 +43,7 @@ class Finished:
     result: RunResult
     data: ReviewData
     undoable: bool = True      # False for the result of an undo
+    undoes: str | None = None  # the run an undo undid
 
 
 class MainWindow(QMainWindow):
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self.review_page.state_changed.connect(self._update_actions)
         self.result_view.save_report_requested.connect(self.save_error_report)
         self.result_view.undo_requested.connect(self.undo)
+        self.result_view.resume_requested.connect(self.resume)
         self.result_view.history_requested.connect(self.show_history)
         self.result_view.new_import_requested.connect(self.choose_file)
         self.history_view.resume_requested.connect(self.resume)
@@ -274,7 +276,8 @@ class MainWindow(QMainWindow):
     def _show_finished(self, finished: Finished) -> None:
         self.finished = finished
         self.result_view.show_result(finished.result, finished.data, can_undo=self.can_undo(),
-                                     undoable=finished.undoable, has_history=self.has_history())
+                                     undoable=finished.undoable, has_history=self.has_history(),
+                                     undoes=finished.undoes, can_resume=hasattr(self.workspace, "resume"))
         self.stack.setCurrentWidget(self.result_view)
         self.statusBar().showMessage(self.result_view.headline.text())
 
@@ -291,7 +294,8 @@ class MainWindow(QMainWindow):
 
         def job(*, progress, cancel):
             result = ws.undo(run_id, progress=progress, cancel=cancel)
-            return Finished(result, ReviewData.build(result.outcomes, catalog or ws.catalog()), undoable=False)
+            return Finished(result, ReviewData.build(result.outcomes, catalog or ws.catalog()), undoable=False,
+                            undoes=run_id)
 
         self._run(job, doing="undoing the import", title="Undoing the import…", on_done=self._show_finished)
 
