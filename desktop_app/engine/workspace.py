@@ -67,6 +67,11 @@ class Workspace:
         from desktop_app.engine.submit import submit
         return submit(preview, self.connector, progress=progress, cancel=cancel)
 
+    def write_estimate(self, preview: Preview) -> tuple[int, float | None]:
+        """(requests, seconds) the submit of ``preview`` should take at the platform's rate."""
+        from desktop_app.engine.submit import write_estimate
+        return write_estimate(preview, self.connector)
+
     def history(self) -> list:
         """Past runs (``engine.runs.RunSummary``), newest first."""
         from desktop_app.engine.runs import history

@@ -61,7 +61,8 @@ def user_message(exc: BaseException, *, doing: str) -> str:
 
 
 def report(parent: QWidget | None, exc: BaseException, *, doing: str, title: str = "Stocksheet") -> str:
-    text = user_message(exc, doing=doing)
+    from desktop_app.gui.words import window_words
+    text = window_words(user_message(exc, doing=doing))
     Dialogs.error(parent, title=title, text=text)
     return text
 

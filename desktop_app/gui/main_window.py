@@ -5,6 +5,7 @@ It holds no domain logic and does no I/O on the main thread: every long step is 
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from desktop_app.gui.runner import JobRunner
 from desktop_app.gui.settings import Settings
 from desktop_app.gui.start_page import StartPage
 from desktop_app.gui.submit_dialog import SubmitDialog, describe_prepared
+from desktop_app.gui.words import window_outcome
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +227,10 @@ class MainWindow(QMainWindow):
             same_reading(options, shown.options) else path
 
         def job(*, progress, cancel):
-            return Prepared.build(ws.prepare(source, options, progress=progress, cancel=cancel))
+            prepared = Prepared.build(ws.prepare(source, options, progress=progress, cancel=cancel))
+            if hasattr(ws, "write_estimate"):
+                prepared.estimate = ws.write_estimate(prepared.preview)
+            return prepared
 
         self._run(job, doing=f"checking {path.name}", title=f"Checking {path.name} against the store…",
                   on_done=self._show_prepared)
@@ -337,7 +342,12 @@ class MainWindow(QMainWindow):
         if not path:
             return
         ws, preview, result = self.workspace, self.prepared.preview, self.finished.result
-        self._run(lambda *, progress, cancel: ws.save_report(preview, result, Path(path)),
+
+        def job(*, progress, cancel):      # a report saved from the window names window controls
+            worded = dataclasses.replace(result, outcomes=[window_outcome(o) for o in result.outcomes])
+            return ws.save_report(preview, worded, Path(path))
+
+        self._run(job,
                   doing="saving the error report", title="Saving the error report…",
                   on_done=lambda saved: self.statusBar().showMessage(
                       f"Error report saved to {saved}. Fix the rows and drop it back in." if saved else

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 from desktop_app.core.mapping import normalise
 from desktop_app.core.models import KeyKind, Location
 from desktop_app.gui.sheet_preview import SheetPreview
+from desktop_app.gui.words import window_words
 
 if TYPE_CHECKING:
     from desktop_app.engine.prepare import ImportOptions, Preview
@@ -163,7 +164,7 @@ class MappingPanel(QWidget):
         text = (f"Read as {layout_text.get(mapping.layout.value, mapping.layout.value)}; "
                 f"header on row {preview.sheet.header_row}, {len(preview.sheet.rows):,} data rows.")
         if mapping.warnings:
-            text += " " + " ".join(mapping.warnings)
+            text += " " + window_words(" ".join(mapping.warnings))
         self.layout_label.setText(text)
         self.sheet_preview.show_sheet(preview.original or preview.sheet)
         choices = role_choices(self._locations)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_app.core.results import RowOutcome, Status
 from desktop_app.gui.review_data import GROUP_LABELS, STATUS_TEXT, Group, ReviewData, problem_label
+from desktop_app.gui.words import window_words
 
 __all__ = ["Column", "GROUP_LABELS", "Group", "GroupRole", "HEADERS", "ReviewData", "ReviewTableModel",
            "STATUS_TEXT", "delta_colors", "delta_of", "level_text", "problem_label"]
@@ -280,7 +281,7 @@ class ReviewTableModel(QAbstractTableModel):
                                                                  Column.DELTA):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and col in (Column.REASON, Column.STATUS):
-            return "\n".join(t for t in (o.message, o.hint) if t) or None
+            return window_words("\n".join(t for t in (o.message, o.hint) if t)) or None
         if role == Qt.ItemDataRole.ToolTipRole and self.edit_header(index):
             return f"Double-click (or F2) to fix the sheet's '{self.edit_header(index)}' cell of row {o.row}."
         if role == Qt.ItemDataRole.ToolTipRole and col == Column.ROW and o.row in self._data.edited:
@@ -320,7 +321,7 @@ class ReviewTableModel(QAbstractTableModel):
         text = o.message
         if o.column and o.status is Status.INVALID and o.column.lower() not in text.lower():
             text = f"{o.column}: {text}"
-        return f"{text} {o.hint}".strip() if o.hint else text
+        return window_words(f"{text} {o.hint}".strip() if o.hint else text)
 
     # -- sorting ------------------------------------------------------------------------------
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -22,6 +22,7 @@ from desktop_app.gui.mapping_panel import MappingPanel, unknown_locations
 from desktop_app.gui.outcome_table import OutcomeTable
 from desktop_app.gui.review_model import Group, ReviewData
 from desktop_app.gui.summary_strip import ChangeSummary, SummaryStrip
+from desktop_app.gui.words import window_words
 
 if TYPE_CHECKING:
     from desktop_app.engine.prepare import ImportOptions, Preview
@@ -39,6 +40,7 @@ class Prepared:
     summary: ChangeSummary
     unknown: list[str]
     overwritten: int = 0     # stale levels that will be written anyway (the user chose to overwrite them)
+    estimate: tuple[int, float | None] | None = None   # (requests, seconds) the write should take
 
     @classmethod
     def build(cls, preview: "Preview") -> "Prepared":
@@ -271,7 +273,7 @@ class ReviewPage(QWidget):
             self.hint.setText(f"{self.hint.text()} {_levels(prepared.overwritten)} changed in the store since the "
                               "sheet was made will be overwritten with the sheet's values.")
         if preview.notices:
-            self.hint.setText(" ".join([self.hint.text(), *preview.notices]))
+            self.hint.setText(window_words(" ".join([self.hint.text(), *preview.notices])))
 
     def sync_choices(self) -> None:
         """Show the shown preview's own choices (this import's, never remembered ones)."""

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QText
 
 from desktop_app.core.results import RowOutcome
 from desktop_app.gui.review_data import STATUS_TEXT, ReviewData, problem_label
+from desktop_app.gui.words import window_words
 
 
 class RowDetail(QWidget):
@@ -61,9 +62,9 @@ class RowDetail(QWidget):
         parts = [f"<b>Row {o.row}</b> · {STATUS_TEXT[o.status]}"
                  + (f" · {html.escape(problem_label(o.code, o.message))}" if o.code else "")]
         if o.message:
-            parts.append(html.escape(o.message))
+            parts.append(html.escape(window_words(o.message)))
         if o.hint:
-            parts.append(f"<i>What to do:</i> {html.escape(o.hint)}")
+            parts.append(f"<i>What to do:</i> {html.escape(window_words(o.hint))}")
         read, now = data.original.get(o.row), data.cells.get(o.row)
         if read is not None and data.headers:
             cells = []
