@@ -42,8 +42,23 @@ def test_summary_counts_units_up_and_down_per_location_and_ignores_unchanged_and
 
 
 def test_submit_progress_reads_done_total_rate_and_eta():
-    text = describe(Progress(stage="submit", done=1200, total=5000, rate=3.5, eta_seconds=125))
+    text = describe(Progress(stage="submit", done=1200, total=5000, rate=3.5, eta_seconds=9), eta=125)
     assert text == "Writing changes: 1,200 of 5,000 · 3.5 requests/s · about 2 min 05 s left"
+
+
+def test_the_eta_is_smoothed_from_the_measured_rate_not_the_first_seconds():
+    from desktop_app.core.progress import SmoothedEta
+    now = [0.0]
+    eta = SmoothedEta(half_life=10, warmup=3, clock=lambda: now[0])
+    assert eta.update(0, 1000) is None
+    now[0] = 1.0
+    assert eta.update(100, 1000) is None          # a first-second burst (100/s) is not extrapolated
+    done = 100
+    for _ in range(60):                            # then a steady 10 a second for a minute
+        now[0] += 1.0
+        done += 10
+        left = eta.update(done, 1000)
+    assert left is not None and 0.8 * (1000 - done) / 10 <= left <= 1.25 * (1000 - done) / 10
 
 
 def test_settings_remember_recent_files_most_recent_first_and_refuse_tokens(tmp_path):
