@@ -25,7 +25,7 @@ from desktop_app.engine.executor import NOT_APPLIED, Settled, Unit
 from desktop_app.engine.journal import FINISHED, INTERRUPTED, PLANNED, RUNNING, SENDING, Entry, Journal, RunRecord
 from desktop_app.engine.rebase import kind_of, towards
 from desktop_app.engine.retry import Backoff
-from desktop_app.engine.store_lock import process_alive, store_lock
+from desktop_app.engine.store_lock import process_alive, store_identity, store_lock
 from desktop_app.engine.submit import RateSpec, announce, drain_notices, execute, rate_from_json, settled_outcome
 from desktop_app.platforms.base import Connector
 
@@ -110,7 +110,7 @@ def undo(run_id: str, connector: Connector, *, force: bool = False, journal: Jou
          rate: RateSpec | str = "journal", backoff: Backoff | None = None,
          lock_wait: float | None = 0.0) -> RunResult:
     cancel = cancel or CancelToken()
-    with _journal(journal) as j, store_lock(j, platform=connector.capabilities.platform, url=connector.url,
+    with _journal(journal) as j, store_lock(j, platform=connector.capabilities.platform, url=store_identity(connector),
                                             what=f"undo of run {run_id}", wait=lock_wait, progress=progress,
                                             cancel=cancel) as lock:
         record = _check(j, run_id, connector)
@@ -196,7 +196,8 @@ def _check(j: Journal, run_id: str, connector: Connector) -> RunRecord:
     record = j.run(run_id)
     if record is None:
         raise InputError(f"There is no run '{run_id}' in the journal. `stocksheet history` lists the runs.")
-    if record.platform != connector.capabilities.platform or record.url.rstrip("/") != connector.url.rstrip("/"):
+    if record.platform != connector.capabilities.platform or \
+            record.url.rstrip("/") != store_identity(connector).rstrip("/"):
         raise InputError(f"Run {run_id} was made on the {record.platform} store at {record.url}; connect to that "
                          "store to resume or undo it.")
     if record.state == RUNNING and record.pid not in (None, os.getpid()) and process_alive(record.pid):

@@ -23,7 +23,7 @@ from desktop_app.engine.journal import CANCELLED, FINISHED, INTERRUPTED, PLANNED
 from desktop_app.engine.limiter import RateLimiter, Unlimited
 from desktop_app.engine.prepare import Preview, change_outcome, summarise
 from desktop_app.engine.retry import Backoff, Gate
-from desktop_app.engine.store_lock import store_lock
+from desktop_app.engine.store_lock import store_identity, store_lock
 from desktop_app.platforms.base import Connector
 
 #: "default": the platform's documented bucket; None: no limit; (burst, per second): explicit
@@ -55,9 +55,9 @@ def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback
         options = {**_plain(asdict(preview.options)), "rate": rate_to_json(rate)}
         totals = {"rows": len(preview.sheet.rows), "invalid": len(preview.invalid_rows)}
         what = f"import of {Path(preview.sheet.path).name}" if preview.sheet.path else "import"
-        with store_lock(journal, platform=caps.platform, url=connector.url, what=what, wait=lock_wait,
+        with store_lock(journal, platform=caps.platform, url=store_identity(connector), what=what, wait=lock_wait,
                         progress=progress, cancel=cancel) as lock:
-            run_id = journal.start_run(kind="import", platform=caps.platform, url=connector.url,
+            run_id = journal.start_run(kind="import", platform=caps.platform, url=store_identity(connector),
                                        sheet=preview.sheet.path, options=options, totals=totals, entries=entries,
                                        chunks={ch.index: ch.request for ch in preview.plan.chunks}, notes=notes)
             lock.attach(run_id)

@@ -34,6 +34,12 @@ class Workspace:
         self._catalog: Catalog | None = None
 
     @property
+    def identity(self) -> str:
+        """What this store's runs are journalled under (``engine.store_lock.store_identity``)."""
+        from desktop_app.engine.store_lock import store_identity
+        return store_identity(self.connector)
+
+    @property
     def capabilities(self) -> Capabilities:
         return self.connector.capabilities
 

@@ -30,10 +30,13 @@ from desktop_app.gui.runner import JobRunner
 from desktop_app.gui.settings import Settings
 from desktop_app.gui.start_page import StartPage
 from desktop_app.gui.submit_dialog import SubmitDialog, describe_prepared
+from desktop_app.gui.window_actions import ResumeOffer, ReviewActions
 from desktop_app.gui.words import window_outcome
 
 log = logging.getLogger(__name__)
 
+#: jobs that write to the store (closing the window asks first)
+WRITING = ("applying", "resuming", "undoing")
 SHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods")
 SHEET_FILTER = "Stock sheets (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls *.ods);;All files (*)"
 
@@ -48,7 +51,7 @@ class Finished:
     undoes: str | None = None  # the run an undo undid
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ReviewActions, ResumeOffer, QMainWindow):
     def __init__(self, workspace, *, settings: Settings | None = None, samples: Sequence[Path] = (),
                  connect: Callable[..., Any] | None = None, platforms: Sequence[str] = ()) -> None:
         super().__init__()
@@ -169,11 +172,6 @@ class MainWindow(QMainWindow):
             self.review_page.revert_choices()   # a failed or cancelled re-check: the shown preview's choices
         self._update_actions()
 
-    def _run_queued_check(self) -> None:
-        options, self._queued_check = self._queued_check, None
-        if options is not None and not self.runner.is_running() and self.current_file is not None:
-            self.open_file(self.current_file, options)
-
     def _on_runner_progressed(self, p) -> None:
         self.progress.show_progress(p)
 
@@ -245,19 +243,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{len(prepared.preview.sheet.rows):,} rows read; "
                                      f"{prepared.summary.changes:,} changes, {data.counts[Group.UNCHANGED]:,} unchanged, "
                                      f"{data.counts[Group.INVALID]:,} invalid, {data.counts[Group.STALE]:,} stale.")
-
-    def _on_review_recheck_requested(self, options: ImportOptions) -> None:
-        """The review page's choices changed: check again, replacing a check that is still running."""
-        for name, loc_id in self.review_page.mapping.new_aliases().items():
-            self.settings.remember_location_alias(store_url=self.workspace.info.url, sheet_name=name, location_id=loc_id)
-        if self.current_file is None:
-            return
-        if self.runner.is_running():
-            self._queued_check = options
-            if self._doing.startswith("checking"):
-                self.runner.cancel()
-            return
-        self.open_file(self.current_file, options)
 
     # -- submit, undo, resume -----------------------------------------------------------------
     def submit(self) -> None:
@@ -353,23 +338,6 @@ class MainWindow(QMainWindow):
                       f"Error report saved to {saved}. Fix the rows and drop it back in." if saved else
                       "Every row went through: there was nothing to report."), cancellable=False)
 
-    def save_corrected_sheet(self) -> None:
-        """Write the sheet with the cells fixed in the window as a new file (the original stays)."""
-        if self.prepared is None or self.runner.is_running() or not self.prepared.preview.options.edits:
-            return
-        sheet = Path(self.prepared.preview.sheet.path)
-        suffix = ".xlsx" if sheet.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods") else ".csv"
-        path = self.ask_save_path(self, title="Save corrected sheet",
-                                  start=str(sheet.with_name(f"{sheet.stem}.corrected{suffix}")),
-                                  filter=f"Sheet (*{suffix})")
-        if not path:
-            return
-        ws, preview = self.workspace, self.prepared.preview
-        self._run(lambda *, progress, cancel: ws.save_corrected(preview, Path(path)),
-                  doing="saving the corrected sheet", title="Saving the corrected sheet…", cancellable=False,
-                  on_done=lambda saved: self.statusBar().showMessage(
-                      f"Corrected copy saved to {saved}; {sheet.name} itself is unchanged."))
-
     def export_stock(self) -> None:
         if self.runner.is_running():
             return
@@ -447,6 +415,12 @@ class MainWindow(QMainWindow):
     # -- shutdown -----------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.runner.is_running():
+            if self._doing.split()[0] in WRITING and not Dialogs.ask(
+                    self, title="Stop writing and quit?", yes="Stop and quit",
+                    text=f"Stocksheet is {self._doing}. Quitting stops the run cleanly after the requests in "
+                         "flight; nothing is lost, and the next launch offers to resume it."):
+                event.ignore()
+                return
             self.runner.cancel()
             self.runner.wait(30)
         self.settings.set("window/geometry", self.saveGeometry())
