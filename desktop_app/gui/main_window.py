@@ -129,6 +129,12 @@ class MainWindow(ReviewActions, ResumeOffer, QMainWindow):
         bar.setStyleSheet("#connectionBar { background: palette(alternate-base); border-bottom: 1px solid palette(mid); }")
         row = QHBoxLayout(bar)
         row.setContentsMargins(12, 6, 12, 6)
+        self.home_button = QPushButton("Home")
+        self.home_button.setAccessibleName("Home: back to the start page")
+        self.home_button.setToolTip("Back to the start page (Alt+Home)")
+        self.home_button.setShortcut("Alt+Home")
+        self.home_button.clicked.connect(self.go_home)
+        row.addWidget(self.home_button)
         self.store_label = QLabel()
         self.store_label.setAccessibleName("Connected store")
         self.store_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -145,6 +151,7 @@ class MainWindow(ReviewActions, ResumeOffer, QMainWindow):
         self.store_label.setText(f"<b>{info.name}</b> &nbsp;·&nbsp; {self.workspace.capabilities.display_name}"
                                  f" &nbsp;·&nbsp; {info.url}")
         self.setWindowTitle(f"Stocksheet — {info.name}")
+        self.start_page.set_samples_visible(info.is_demo)     # samples run only against the demo store
 
     def _update_actions(self) -> None:
         update_actions(self)
@@ -171,6 +178,22 @@ class MainWindow(ReviewActions, ResumeOffer, QMainWindow):
         if not completed and self._queued_check is None:
             self.review_page.revert_choices()   # a failed or cancelled re-check: the shown preview's choices
         self._update_actions()
+
+    def go_home(self) -> None:
+        """Back to the start page (what was shown stays until another sheet is opened)."""
+        if self.runner.is_running():
+            return
+        self.stack.setCurrentWidget(self.start_page)
+        self._update_actions()
+
+    def escape(self) -> None:
+        """Esc: cancel the running job, or go back a page (History → where it came from → Home)."""
+        if self.runner.is_running():
+            self.runner.cancel()
+        elif self.stack.currentWidget() is self.history_view:
+            self._on_history_back_requested()
+        elif self.stack.currentWidget() is not self.start_page:
+            self.go_home()
 
     def _on_runner_progressed(self, p) -> None:
         self.progress.show_progress(p)
@@ -387,13 +410,28 @@ class MainWindow(ReviewActions, ResumeOffer, QMainWindow):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.dropped_sheet(event) is not None and not self.runner.is_running():
             event.acceptProposedAction()
+            self.start_page.set_drag_state("accepted", message="Drop it to check it against the store.")
+            return
+        event.ignore()
+        mime = event.mimeData()
+        names = [Path(u.toLocalFile()).name for u in mime.urls() if u.isLocalFile()] if mime.hasUrls() else []
+        if self.runner.is_running():
+            text = "Wait for the current job to finish (or cancel it) before dropping another sheet."
         else:
-            event.ignore()
+            text = (f"{names[0] if names else 'That'} can't be read: Stocksheet reads CSV, TSV and TXT text, "
+                    "and XLSX, XLSM, XLS and ODS workbooks.")
+        self.start_page.set_drag_state("refused", message=text)
+        self.statusBar().showMessage(text)
 
     def dragMoveEvent(self, event) -> None:
         event.acceptProposedAction() if self.dropped_sheet(event) is not None else event.ignore()
 
+    def dragLeaveEvent(self, event) -> None:
+        self.start_page.set_drag_state(None)
+        super().dragLeaveEvent(event)
+
     def dropEvent(self, event: QDropEvent) -> None:
+        self.start_page.set_drag_state(None)
         path = self.dropped_sheet(event)
         if path is None:
             event.ignore()

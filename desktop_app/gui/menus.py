@@ -35,7 +35,7 @@ def build_menus(self) -> None:
     self.recheck_action = _action(self, "Check &again now",
                                   self.review_page.mapping.recheck_button.click, "Ctrl+R")
     self.submit_action = _action(self, "&Apply changes…", self.submit, "Ctrl+Return")
-    self.cancel_action = _action(self, "&Cancel", self.runner.cancel, "Esc")
+    self.cancel_action = _action(self, "&Cancel", self.escape, "Esc")
     self.history_action = _action(self, "&History", self.show_history, "Ctrl+H")
     self.undo_action = _action(self, "&Undo this import", self.undo)
     run_menu.addActions([self.recheck_action, self.submit_action, self.cancel_action])
@@ -55,7 +55,9 @@ def update_actions(self) -> None:
     for a in (self.open_action, self.export_action, self.connect_action, self.history_action):
         a.setEnabled(not busy)
     self.recent_menu.setEnabled(not busy)
-    self.cancel_action.setEnabled(busy)
+    self.cancel_action.setEnabled(busy or page is not self.start_page)
+    self.cancel_action.setText("&Cancel" if busy else "&Back")
+    self.home_button.setEnabled(not busy and page is not self.start_page)
     self.recheck_action.setEnabled(not busy and page is self.review_page)
     can_submit = not busy and page is self.review_page and self.review_page.can_apply()
     self.submit_action.setEnabled(can_submit)

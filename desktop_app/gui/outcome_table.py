@@ -133,8 +133,9 @@ class OutcomeTable(QWidget):
 
     def set_review(self, data: ReviewData) -> None:
         self.model.set_review(data)
-        for g, b in self.buttons.items():
+        for i, (g, b) in enumerate(self.buttons.items()):
             b.setText(f"{GROUP_LABELS[g]} ({data.counts.get(g, 0):,})")
+            b.setShortcut(f"Alt+{i + 1}")       # setText replaces a button's shortcut with the text's mnemonic
         self.problem_box.clear()
         self.problem_box.addItem(f"Every kind of problem ({sum(n for _, n in data.problems):,})"
                                  if data.problems else "No problems", None)
