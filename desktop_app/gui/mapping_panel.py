@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 
 from desktop_app.core.mapping import normalise
 from desktop_app.core.models import KeyKind, Location
+from desktop_app.core.resolve import DuplicatePolicy
 from desktop_app.gui.sheet_preview import SheetPreview
 from desktop_app.gui.words import window_words
 
@@ -27,6 +28,8 @@ PLAIN_ROLES = ["sku", "barcode", "variant-id", "external-id", "location", "avail
 ROLE_LABELS = {"sku": "SKU", "barcode": "Barcode", "variant-id": "Variant ID", "external-id": "External ID",
                "location": "Location", "available": "Stock level (set)", "adjust": "Stock change (adjust)",
                "seen": "Level seen (stale check)", "info": "Information only", "ignore": "Ignore"}
+DUPLICATE_CHOICES = [("Mark both rows invalid", DuplicatePolicy.ERROR), ("Keep the last row", DuplicatePolicy.LAST),
+                     ("Add up adjustments", DuplicatePolicy.SUM)]
 KEY_CHOICES = [("Automatic (SKU, then barcode)", None)] + [(k.name.replace("_", " ").title().replace("Sku", "SKU"), k)
                                                            for k in KeyKind]
 
@@ -123,6 +126,14 @@ class MappingPanel(QWidget):
             self.key_combo.addItem(label, key)
         self.key_combo.currentIndexChanged.connect(self.changed)
         kl.addWidget(self.key_combo)
+        self.duplicates_combo = QComboBox()
+        self.duplicates_combo.setAccessibleName("Same variant and location twice")
+        self.duplicates_combo.setToolTip("Same variant and location twice in the sheet")
+        for label, policy in DUPLICATE_CHOICES:
+            self.duplicates_combo.addItem(label, policy.value)
+        self.duplicates_combo.currentIndexChanged.connect(self.changed)
+        kl.addWidget(QLabel("Same variant and location twice:"))
+        kl.addWidget(self.duplicates_combo)
         side.addWidget(key_box)
 
         self.locations_box = QGroupBox("Location names in the sheet")
@@ -200,8 +211,9 @@ class MappingPanel(QWidget):
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.table.setItem(r, 3, item)
             self._role_boxes.append((col.header, box, current))
-        with QSignalBlocker(self.key_combo):
+        with QSignalBlocker(self.key_combo), QSignalBlocker(self.duplicates_combo):
             self.key_combo.setCurrentIndex(max(0, self.key_combo.findData(preview.options.key)))
+            self.duplicates_combo.setCurrentIndex(max(0, self.duplicates_combo.findData(preview.options.duplicates.value)))
         self._fill_unknown(unknown, remembered=preview.options.location_aliases)
         self.refresh_profiles()
 
@@ -273,6 +285,7 @@ class MappingPanel(QWidget):
         key = self.key_combo.currentData()     # Qt hands a StrEnum back as its plain str
         return dataclasses.replace(self._options, overrides=overrides, key=KeyKind(key) if key else None,
                                    sheet=sheet, header_row=header_row,
+                                   duplicates=DuplicatePolicy(self.duplicates_combo.currentData() or "error"),
                                    location_aliases=aliases)
 
     def new_aliases(self) -> dict[str, str]:

@@ -102,3 +102,19 @@ def test_remembered_location_matches_are_listed_and_can_be_forgotten(qtbot, wind
     assert Settings().location_aliases(url) == {}
     qtbot.waitUntil(lambda: window.review_page.is_current() and "Back room" in window.review_page.prepared.unknown,
                     timeout=WAIT)
+
+
+def test_the_duplicates_choice_the_cli_has_is_in_the_mapping_step(qtbot, window, tmp_path):
+    sheet = tmp_path / "count.csv"
+    shutil.copy(SAMPLES / "demo-long.csv", sheet)
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        window.open_file(sheet)
+    page = window.review_page
+    duplicated = [o.row for o in page.prepared.data.outcomes if o.code == "duplicate"]
+    assert duplicated == [9, 39]
+    combo = page.mapping.duplicates_combo
+    combo.setCurrentIndex(combo.findText("Keep the last row"))
+    qtbot.waitUntil(lambda: page.is_current() and page.prepared.preview.options.duplicates.value == "last",
+                    timeout=WAIT)
+    status = {o.row: o.status.value for o in page.prepared.data.outcomes}
+    assert status[9] == "skipped" and status[39] in ("pending", "unchanged")
