@@ -28,6 +28,17 @@ def fix_first_row(window) -> bool:
     return False
 
 
+def show_edited_row(window) -> None:
+    """Select the first row fixed in the window: the detail pane shows the cell as read and as fixed."""
+    table = window.review_page.table
+    model = table.model
+    for r in range(model.rowCount()):
+        if model.outcome(r).row in model.review.edited:
+            table.view.selectRow(r)
+            table.view.scrollTo(model.index(r, 0))
+            return
+
+
 def take_screenshot(window, path: Path, *, sample: Path | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {"fixed": False}
@@ -44,6 +55,7 @@ def take_screenshot(window, path: Path, *, sample: Path | None) -> None:
             window.review_page.mapping_toggle.setChecked(True)
             if fix_first_row(window):
                 return          # shot once the fixed sheet has been checked again
+        show_edited_row(window)
         QTimer.singleShot(400, window, shoot)   # let layouts and the table paint
 
     if sample is not None:

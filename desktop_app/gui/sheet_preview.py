@@ -124,7 +124,7 @@ class SheetPreview(QWidget):
         self.view.setWordWrap(False)
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 6)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.horizontalHeader().setDefaultSectionSize(110)
+        self.view.horizontalHeader().setDefaultSectionSize(95)
         layout.addWidget(self.view, 1)
         self.sheet_combo.currentIndexChanged.connect(self.changed)
         self.header_spin.valueChanged.connect(self.changed)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from desktop_app.core.models import Change, Kind
@@ -52,6 +54,59 @@ class ChangeSummary:
         return (f"{self.changes:,} levels will change (+{self.up:,} / −{self.down:,} units). " + "; ".join(parts) + ".")
 
 
+class UnitsChart(QWidget):
+    """A small chart: per location, units going up (green, right of the axis) and down (red, left)."""
+
+    BAR = 9
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Units up and down per location")
+        self.locations: list[LocationTotals] = []
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+
+    def set_locations(self, locations: list[LocationTotals]) -> None:
+        self.locations = [t for t in locations if t.up or t.down][:6]
+        self.setAccessibleDescription("; ".join(f"{t.name}: +{t.up:,} / −{t.down:,} units" for t in self.locations))
+        self.setToolTip(self.accessibleDescription())
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(260, max(1, len(self.locations)) * (self.BAR + 3) + 2)
+
+    def paintEvent(self, _event) -> None:
+        if not self.locations:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        up, down = delta_colors(self.palette())
+        label_w, w = 90, self.width()
+        half = (w - label_w) / 2
+        axis = label_w + half
+        biggest = max(max(t.up, t.down) for t in self.locations) or 1
+        font = p.font()
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
+        p.setFont(font)
+        for i, t in enumerate(self.locations):
+            y = 1 + i * (self.BAR + 3)
+            p.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+            p.drawText(QRectF(0, y - 2, label_w - 4, self.BAR + 4), Qt.AlignmentFlag.AlignRight
+                       | Qt.AlignmentFlag.AlignVCenter, p.fontMetrics().elidedText(t.name, Qt.TextElideMode.ElideRight,
+                                                                                   label_w - 6))
+            p.setPen(Qt.PenStyle.NoPen)
+            if t.up:
+                p.setBrush(up)
+                p.drawRect(QRectF(axis, y, max(1.0, half * t.up / biggest), self.BAR))
+            if t.down:
+                p.setBrush(down)
+                width = max(1.0, half * t.down / biggest)
+                p.drawRect(QRectF(axis - width, y, width, self.BAR))
+        p.setPen(self.palette().color(QPalette.ColorRole.Mid))
+        p.drawLine(int(axis), 0, int(axis), self.height())
+        p.end()
+
+
 class SummaryStrip(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,12 +119,15 @@ class SummaryStrip(QWidget):
         self.detail = QLabel()
         self.detail.setWordWrap(True)
         self.detail.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.chart = UnitsChart()
         layout.addWidget(self.headline)
         layout.addWidget(self.detail, 1)
+        layout.addWidget(self.chart)
         self.summary = ChangeSummary()
 
     def set_summary(self, summary: ChangeSummary) -> None:
         self.summary = summary
+        self.chart.set_locations(summary.locations)
         up, down = delta_colors(self.palette())
         if not summary.changes:
             self.headline.setText("No changes")
