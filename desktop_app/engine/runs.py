@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from desktop_app.core.errors import InputError
 from desktop_app.core.models import NOT_TRACKED, Change, Mode
@@ -235,3 +236,40 @@ class _journal:
     def __exit__(self, *exc: object) -> None:
         if self._own is not None:
             self._own.close()
+
+
+def run_result(run_id: str, journal: Journal | None = None) -> RunResult:
+    """A past run's result, row by row, as the journal has it (the window's History opens it)."""
+    with _journal(journal) as j:
+        if j.run(run_id) is None:
+            raise InputError(f"There is no run '{run_id}' in the journal. `stocksheet history` lists the runs.")
+        return journal_result(j, run_id)
+
+
+def write_run_report(run_id: str, path: Path, journal: Journal | None = None) -> str | None:
+    """The error report of a past import: its sheet read again the way the run read it (sheet,
+    header row, the cells fixed in the window), with the rows that still need attention. None
+    when every row went through. InputError when the sheet is no longer where the run read it."""
+    from desktop_app.core.edits import apply_edits
+    from desktop_app.core.results import sheet_status
+    from desktop_app.engine.importer import PROBLEMS
+    from desktop_app.sheets.reader import read_sheet
+    from desktop_app.sheets.report import write_report
+    with _journal(journal) as j:
+        record = j.run(run_id)
+        if record is None:
+            raise InputError(f"There is no run '{run_id}' in the journal. `stocksheet history` lists the runs.")
+        result = journal_result(j, run_id)
+    if record.kind != "import" or not record.sheet:
+        raise InputError(f"Run {run_id} is an undo: it has no sheet to report on. Open the import it undid.")
+    problems = [o for o in result.outcomes if o.status in PROBLEMS]
+    if not problems:
+        return None
+    if not Path(record.sheet).is_file():
+        raise InputError(f"The sheet of run {run_id} is no longer at {record.sheet}, so its error report cannot be "
+                         "written. Put the file back there (or open the report saved at the time).")
+    options = record.options
+    sheet = read_sheet(record.sheet, sheet=options.get("sheet"), header_row=options.get("header_row"))
+    sheet = apply_edits(sheet, {int(r): cells for r, cells in (options.get("edits") or {}).items()})
+    write_report(Path(path), sheet, sheet_status(problems))
+    return str(path)

@@ -83,6 +83,16 @@ class Workspace:
         from desktop_app.engine.runs import history
         return history()
 
+    def run_result(self, run_id: str) -> RunResult:
+        """A past run's rows, as journalled."""
+        from desktop_app.engine.runs import run_result
+        return run_result(run_id)
+
+    def save_run_report(self, run_id: str, path: Path) -> str | None:
+        """The error report of a past import (None: nothing needed attention)."""
+        from desktop_app.engine.runs import write_run_report
+        return write_run_report(run_id, path)
+
     def resume(self, run_id: str, *, progress: ProgressCallback = no_progress,
                cancel: CancelToken | None = None) -> RunResult:
         """Finish an interrupted run of this store exactly once."""

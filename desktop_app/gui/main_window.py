@@ -49,6 +49,8 @@ class Finished:
     data: ReviewData
     undoable: bool = True      # False for the result of an undo
     undoes: str | None = None  # the run an undo undid
+    past: bool = False         # opened from History (not the run of the sheet on the review page)
+    sheet: str | None = None   # a past run's sheet
 
 
 class MainWindow(ReviewActions, ResumeOffer, QMainWindow):
@@ -110,6 +112,7 @@ class MainWindow(ReviewActions, ResumeOffer, QMainWindow):
         self.result_view.history_requested.connect(self.show_history)
         self.result_view.new_import_requested.connect(self.choose_file)
         self.history_view.resume_requested.connect(self.resume)
+        self.history_view.open_requested.connect(self.open_run)
         self.history_view.back_requested.connect(self._on_history_back_requested)
         self.progress.cancel_requested.connect(self.runner.cancel)
 
@@ -299,7 +302,8 @@ class MainWindow(ReviewActions, ResumeOffer, QMainWindow):
             return
         run_id = self.finished.result.run_id
         if not Dialogs.ask(self, title="Undo this import?", yes="Undo the import",
-                           text=f"Stocksheet will put back the {self.finished.result.applied:,} levels this import "
+                           text=f"Stocksheet will put back the {self.finished.result.applied:,} "
+                                f"level{'s' if self.finished.result.applied != 1 else ''} this import "
                                 "changed, as they were before it — unless they have changed again since (those "
                                 "are left alone and listed)."):
             return
@@ -341,7 +345,10 @@ class MainWindow(ReviewActions, ResumeOffer, QMainWindow):
 
     # -- reports and export -------------------------------------------------------------------
     def save_error_report(self) -> None:
-        if self.finished is None or self.prepared is None or self.runner.is_running():
+        if self.finished is None or self.runner.is_running():
+            return
+        if self.finished.past or self.prepared is None:
+            self._save_run_report(self.finished)
             return
         sheet = Path(self.prepared.preview.sheet.path)
         suffix = ".xlsx" if sheet.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods") else ".csv"

@@ -55,7 +55,27 @@ class ReviewActions:
 
 
 class ResumeOffer:
-    """At launch: the newest run of this store that stopped with changes not sent."""
+    """At launch: the newest run of this store that stopped with changes not sent. And a past run
+    opened from History: its rows, its error report, Undo."""
+
+    def open_run(self, run_id: str) -> None:
+        if not hasattr(self.workspace, "run_result") or self.runner.is_running():
+            return
+        ws = self.workspace
+        runs = {r.id: r for r in getattr(self.history_view.model, "_runs", [])}
+        run = runs.get(run_id)
+
+        def job(*, progress, cancel):
+            from desktop_app.gui.main_window import Finished
+            from desktop_app.gui.review_model import ReviewData
+            result = ws.run_result(run_id)
+            undoable = run is None or (run.kind == "import" and not run.undone_by)
+            return Finished(result, ReviewData.build(result.outcomes, ws.catalog()), undoable=undoable,
+                            undoes=run.undoes if run is not None else None, past=True,
+                            sheet=run.sheet if run is not None else None)
+
+        self._run(job, doing="opening the run", title=f"Opening run {run_id}…", on_done=self._show_finished,
+                  cancellable=False)
 
     def offer_resume(self) -> None:
         """Offer to resume this store's newest run that stopped with changes not sent."""
@@ -80,3 +100,21 @@ class ResumeOffer:
                             f"change{'s' if run.pending != 1 else ''} not sent. Resume it now? Each change is written "
                             "exactly once; you can also resume it later from History."):
             self.resume(run.id)
+
+    def _save_run_report(self, finished) -> None:
+        """The error report of a run opened from History (its sheet read again as the run read it)."""
+        run_id = finished.result.run_id
+        if not run_id or not hasattr(self.workspace, "save_run_report"):
+            return
+        sheet = Path(finished.sheet or "report.csv")
+        suffix = ".xlsx" if sheet.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods") else ".csv"
+        path = self.ask_save_path(self, title="Save error report", start=str(sheet.with_name(f"{sheet.stem}.errors{suffix}")),
+                                  filter=f"Sheet (*{suffix})")
+        if not path:
+            return
+        ws = self.workspace
+        self._run(lambda *, progress, cancel: ws.save_run_report(run_id, Path(path)),
+                  doing="saving the error report", title="Saving the error report…", cancellable=False,
+                  on_done=lambda saved: self.statusBar().showMessage(
+                      f"Error report of run {run_id} saved to {saved}." if saved else
+                      "Every row of that run went through: there was nothing to report."))

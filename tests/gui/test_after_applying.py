@@ -66,3 +66,40 @@ def test_the_result_of_an_undo_names_the_run_it_undid(qtbot, window, tmp_path, m
         window.result_view.undo_button.click()
     dialogs.texts()
     assert window.result_view.headline.text().startswith(f"Undo of run {run_id}: ")
+
+
+def test_a_past_run_opens_from_history_with_its_rows_its_error_report_and_undo(qtbot, window, tmp_path,
+                                                                               monkeypatch, dialogs):
+    from desktop_app.gui.main_window import MainWindow
+    from desktop_app.sheets.reader import read_sheet
+    sheet = tmp_path / "two.csv"
+    sheet.write_text("SKU,Location,Available\nTS-BLK-S,Main Warehouse,61\nNOPE-1,Main Warehouse,3\n", encoding="utf-8")
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        window.open_file(sheet)
+    monkeypatch.setattr(SubmitDialog, "confirm", classmethod(lambda cls, parent, **kw: True))
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        window.submit()
+    run_id = window.finished.result.run_id
+    window.go_home()                                 # the run is no longer on screen
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        window.show_history()
+    history = window.history_view
+    assert history.open_button.isEnabled()
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        history.open_button.click()
+    view = window.result_view
+    assert window.stack.currentWidget() is view and window.finished.past
+    rows = {view.table.model.outcome(r).row: view.table.model.outcome(r).status.value
+            for r in range(view.table.model.rowCount())}
+    assert rows == {2: "applied", 3: "invalid"}
+    report = tmp_path / "two.errors.csv"
+    monkeypatch.setattr(MainWindow, "ask_save_path", classmethod(lambda cls, parent, **kw: str(report)))
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        view.save_report_button.click()
+    saved = read_sheet(report)
+    assert [cells[0] for _, cells in saved.rows] == ["NOPE-1"] and "Error" in saved.headers
+    assert view.undo_button.isEnabled()
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        view.undo_button.click()
+    assert any("put back the 1 level this import" in t for t in dialogs.texts())
+    assert view.headline.text().startswith(f"Undo of run {run_id}: ")
