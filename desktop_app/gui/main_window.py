@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QPushButton, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.results import RunResult
 from desktop_app.engine.prepare import ImportOptions, same_reading
 from desktop_app.gui.connection_dialog import ConnectionDialog
+from desktop_app.gui.drops import SheetDrops
 from desktop_app.gui.errors import Dialogs, report
 from desktop_app.gui.history_view import HistoryView
 from desktop_app.gui.menus import build_menus, update_actions
@@ -37,7 +38,6 @@ log = logging.getLogger(__name__)
 
 #: jobs that write to the store (closing the window asks first)
 WRITING = ("applying", "resuming", "undoing")
-SHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods")
 SHEET_FILTER = "Stock sheets (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls *.ods);;All files (*)"
 
 
@@ -53,7 +53,7 @@ class Finished:
     sheet: str | None = None   # a past run's sheet
 
 
-class MainWindow(ReviewActions, ResumeOffer, QMainWindow):
+class MainWindow(ReviewActions, ResumeOffer, SheetDrops, QMainWindow):
     def __init__(self, workspace, *, settings: Settings | None = None, samples: Sequence[Path] = (),
                  connect: Callable[..., Any] | None = None, platforms: Sequence[str] = ()) -> None:
         super().__init__()
@@ -402,49 +402,6 @@ class MainWindow(ReviewActions, ResumeOffer, QMainWindow):
             Dialogs.info(self, title="Token not saved",
                          text="No system keyring is available, so the access token was not saved: it is used for "
                               "this session only, and you will be asked again next time.")
-
-    # -- drag and drop ------------------------------------------------------------------------
-    @staticmethod
-    def dropped_sheet(event: QDragEnterEvent | QDropEvent) -> Path | None:
-        mime = event.mimeData()
-        if not mime.hasUrls():
-            return None
-        for url in mime.urls():
-            if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in SHEET_SUFFIXES:
-                return Path(url.toLocalFile())
-        return None
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.dropped_sheet(event) is not None and not self.runner.is_running():
-            event.acceptProposedAction()
-            self.start_page.set_drag_state("accepted", message="Drop it to check it against the store.")
-            return
-        event.ignore()
-        mime = event.mimeData()
-        names = [Path(u.toLocalFile()).name for u in mime.urls() if u.isLocalFile()] if mime.hasUrls() else []
-        if self.runner.is_running():
-            text = "Wait for the current job to finish (or cancel it) before dropping another sheet."
-        else:
-            text = (f"{names[0] if names else 'That'} can't be read: Stocksheet reads CSV, TSV and TXT text, "
-                    "and XLSX, XLSM, XLS and ODS workbooks.")
-        self.start_page.set_drag_state("refused", message=text)
-        self.statusBar().showMessage(text)
-
-    def dragMoveEvent(self, event) -> None:
-        event.acceptProposedAction() if self.dropped_sheet(event) is not None else event.ignore()
-
-    def dragLeaveEvent(self, event) -> None:
-        self.start_page.set_drag_state(None)
-        super().dragLeaveEvent(event)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        self.start_page.set_drag_state(None)
-        path = self.dropped_sheet(event)
-        if path is None:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        self.open_file(path)
 
     # -- dialogs tests replace ------------------------------------------------------------------
     @classmethod
