@@ -19,6 +19,10 @@ from desktop_app.engine.prepare import ImportOptions, Preview, fetch_catalog, pr
 from desktop_app.platforms.base import Connector
 
 
+#: how long the connection test waits for a store before saying it does not answer
+CONNECTION_TEST_SECONDS = 5.0
+
+
 @dataclass(frozen=True, slots=True)
 class StoreInfo:
     platform: str
@@ -42,6 +46,13 @@ class Workspace:
     @property
     def capabilities(self) -> Capabilities:
         return self.connector.capabilities
+
+    def test_connection(self, *, seconds: float | None = None) -> list[Location]:
+        """The store's locations, read once, giving up after ``seconds`` (default
+        ``CONNECTION_TEST_SECONDS``) on a refused or silent address: the connection dialog's test."""
+        from desktop_app.platforms.http import answering_within
+        with answering_within(CONNECTION_TEST_SECONDS if seconds is None else seconds):
+            return self.connector.list_locations()
 
     def locations(self) -> list[Location]:
         return self.catalog().locations

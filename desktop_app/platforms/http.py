@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import json
 import random
+import time
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterator, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -47,6 +49,20 @@ class RequestGate(Protocol):
 
 
 REQUEST_GATE: ContextVar[RequestGate | None] = ContextVar("stocksheet_request_gate", default=None)
+
+#: (monotonic deadline, seconds) for every request made in this context: the connection test's
+#: "give up within 5 s" on a refused or silent address, whatever the connector
+_DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("stocksheet_request_deadline", default=None)
+
+
+@contextmanager
+def answering_within(seconds: float) -> Iterator[None]:
+    """Requests made inside give up (UnreachableError) once ``seconds`` have passed in all."""
+    token = _DEADLINE.set((time.monotonic() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
 
 
 def check_url(url: str) -> str:
@@ -132,6 +148,13 @@ class HttpClient:
             if gate is not None:
                 gate.before_send(write=write)
             self.requests_sent += 1
+            deadline = _DEADLINE.get()
+            if deadline is not None:
+                left = deadline[0] - time.monotonic()
+                if left <= 0:
+                    raise UnreachableError(f"The {self.platform} store at {self.base_url} did not answer within "
+                                           f"{deadline[1]:g} s. Check the address and your network.")
+                kwargs = {**kwargs, "timeout": left}
             try:
                 response = self._client.request(method, path, **kwargs)
             except httpx.ConnectError as exc:
@@ -145,6 +168,9 @@ class HttpClient:
                     self._wait(gate.backoff(transient, None) if gate is not None else self.retry.backoff(transient))
                     transient += 1
                     continue
+                if deadline is not None and isinstance(exc, httpx.TimeoutException):
+                    raise UnreachableError(f"The {self.platform} store at {self.base_url} did not answer within "
+                                           f"{deadline[1]:g} s. Check the address and your network.") from exc
                 raise UnreachableError(f"The {self.platform} store at {self.base_url} did not answer "
                                        f"({type(exc).__name__}).") from exc
             status = response.status_code
@@ -179,6 +205,9 @@ class HttpClient:
         self.retries += 1
         self.waited += seconds
         gate = REQUEST_GATE.get()
+        deadline = _DEADLINE.get()
+        if deadline is not None:
+            seconds = max(0.0, min(seconds, deadline[0] - time.monotonic()))
         if (gate.cancel if gate is not None else self.cancel).wait(seconds):
             raise CancelledError(f"Cancelled while waiting to retry a request to the {self.platform} store.")
 
