@@ -30,6 +30,7 @@ from desktop_app.gui.review_page import Prepared, ReviewPage
 from desktop_app.gui.runner import JobRunner
 from desktop_app.gui.settings import Settings
 from desktop_app.gui.start_page import StartPage
+from desktop_app.gui.store_switch import StoreSwitch
 from desktop_app.gui.submit_dialog import SubmitDialog, describe_prepared
 from desktop_app.gui.window_actions import ResumeOffer, ReviewActions
 from desktop_app.gui.words import window_outcome
@@ -53,11 +54,12 @@ class Finished:
     sheet: str | None = None   # a past run's sheet
 
 
-class MainWindow(ReviewActions, ResumeOffer, SheetDrops, QMainWindow):
+class MainWindow(ReviewActions, ResumeOffer, SheetDrops, StoreSwitch, QMainWindow):
     def __init__(self, workspace, *, settings: Settings | None = None, samples: Sequence[Path] = (),
                  connect: Callable[..., Any] | None = None, platforms: Sequence[str] = ()) -> None:
         super().__init__()
         self.workspace = workspace
+        self._demo = workspace if workspace.info.is_demo else None    # kept while another store is used
         self.settings = settings or Settings()
         self._connect = connect
         self._platforms = list(platforms)
@@ -389,15 +391,7 @@ class MainWindow(ReviewActions, ResumeOffer, SheetDrops, QMainWindow):
                                                      settings=self.settings)
         if workspace is None:
             return
-        old, self.workspace = self.workspace, workspace
-        if not old.info.is_demo:
-            old.close()
-        self.settings.remember_connection(platform=workspace.info.platform, url=workspace.info.url,
-                                          name=workspace.info.name)
-        self.prepared = self.finished = None
-        self.stack.setCurrentWidget(self.start_page)
-        self._show_store()
-        self._update_actions()
+        self._use_workspace(workspace)
         if saved is False:
             Dialogs.info(self, title="Token not saved",
                          text="No system keyring is available, so the access token was not saved: it is used for "

@@ -45,6 +45,8 @@ def build_menus(self) -> None:
     self.connect_action = _action(self, "&Connect to a store…", self.choose_store, "Ctrl+K")
     self.connect_action.setVisible(self._connect is not None)
     store_menu.addAction(self.connect_action)
+    self.switch_menu = store_menu.addMenu("S&witch to")
+    self.switch_menu.aboutToShow.connect(lambda: _fill_switch_menu(self))
     self._update_actions()
 
 
@@ -82,3 +84,13 @@ def _fill_recent_menu(self) -> None:
         self.recent_menu.addAction(Path(p).name, lambda p=p: self.open_file(Path(p))).setToolTip(p)
     if not recent:
         self.recent_menu.addAction("No recent files").setEnabled(False)
+
+
+def _fill_switch_menu(self) -> None:
+    """The demo store and every saved connection; the one in use is checked."""
+    self.switch_menu.clear()
+    for label, url in self.store_choices():
+        action = self.switch_menu.addAction(label, lambda url=url: self.switch_store(url))
+        action.setCheckable(True)
+        action.setChecked(url == ("" if self.workspace.info.is_demo else self.workspace.info.url))
+        action.setEnabled(not self.runner.is_running())
