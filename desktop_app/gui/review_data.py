@@ -77,7 +77,7 @@ class ReviewData:
     raw_key: dict[int, str] = field(default_factory=dict)       # invalid rows: the key as written
     raw_location: dict[int, str] = field(default_factory=dict)  # invalid rows: the location as written
     headers: list[str] = field(default_factory=list)            # the sheet's columns
-    cells: dict[int, tuple[Any, ...]] = field(default_factory=dict)     # invalid rows: cells as checked
+    cells: dict[int, tuple[Any, ...]] = field(default_factory=dict)     # invalid and edited rows: as checked
     original: dict[int, tuple[Any, ...]] = field(default_factory=dict)  # invalid and edited rows: as read
     key_headers: list[str] = field(default_factory=list)
     location_header: str | None = None
@@ -119,17 +119,19 @@ class ReviewData:
         invalid = {o.row for o in self.outcomes if o.status is Status.INVALID}
         if not invalid and not self.edited:
             return
+        wanted = invalid | self.edited
         for number, cells in sheet.rows:
+            if number not in wanted:
+                continue
+            self.cells[number] = cells           # as checked (with the window's fixes)
             if number not in invalid:
                 continue
-            self.cells[number] = cells
             for k in keys:
                 if k.index < len(cells) and cells[k.index] not in (None, ""):
                     self.raw_key[number] = str(cells[k.index])
                     break
             if loc is not None and loc.index < len(cells) and cells[loc.index] not in (None, ""):
                 self.raw_location[number] = str(cells[loc.index])
-        wanted = invalid | self.edited
         for number, cells in (original or sheet).rows:
             if number in wanted:
                 self.original[number] = cells
