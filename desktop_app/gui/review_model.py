@@ -104,7 +104,7 @@ class ReviewTableModel(QAbstractTableModel):
         self._group = Group.ALL
         self._code: str | None = None
         self._search = ""
-        self._haystack: list[str] | None = None
+
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._order: list[int] = list(range(len(self._data.outcomes)))   # all rows, sorted
         self._rows: list[int] | range = range(len(self._data.outcomes))  # the visible ones
@@ -120,7 +120,6 @@ class ReviewTableModel(QAbstractTableModel):
     def set_review(self, data: ReviewData) -> None:
         self.beginResetModel()
         self._data = data
-        self._haystack = None
         if self._code is not None and self._code not in dict(data.problems):
             self._code = None
         self._up, self._down = delta_colors()
@@ -182,20 +181,8 @@ class ReviewTableModel(QAbstractTableModel):
             outs, code = self._data.outcomes, self._code
             rows = [i for i in rows if outs[i].code == code]
         if self._search:
-            hay, text = self._search_texts(), self._search
-            rows = [i for i in rows if text in hay[i]]
+            rows = self._data.matching(self._search, rows)
         return rows
-
-    def _search_texts(self) -> list[str]:
-        """One lower-cased line per row (built once per data, on the first search)."""
-        if self._haystack is None:
-            d = self._data
-            labels, products, names = d.variant_label, d.variant_product, d.location_name
-            self._haystack = [
-                (f"{labels.get(o.variant_id, '')}\t{products.get(o.variant_id, '')}\t"
-                 f"{names.get(o.location_id, '')}\t{d.raw_key.get(o.row, '')}\t{d.raw_location.get(o.row, '')}"
-                 f"\t{o.row}").casefold() for o in d.outcomes]
-        return self._haystack
 
     # -- Qt model API -------------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:
