@@ -2,65 +2,55 @@
 run's result, and an undo's result that names the run it undid. Demo store over loopback."""
 from __future__ import annotations
 
-import shutil
-
 from PySide6.QtCore import Qt
 
-from desktop_app.app import DemoStore, build_window
 from desktop_app.gui.review_model import Column
 from desktop_app.gui.submit_dialog import SubmitDialog
-
-from .conftest import SAMPLES
 
 WAIT = 20_000
 
 
-def test_a_stopped_run_shows_what_was_not_sent_and_resumes_from_its_result(qtbot, monkeypatch, tmp_path):
-    sheet = tmp_path / "count.csv"
-    shutil.copy(SAMPLES / "demo-long.csv", sheet)
-    store = DemoStore(state_dir=tmp_path / "slow", latency_ms=40)
-    ws = store.workspace()
-    window = build_window(ws)
-    qtbot.addWidget(window)
-    window.show()
-    try:
-        with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
-            window.open_file(sheet)
-        changes = window.review_page.prepared.summary.changes
-        monkeypatch.setattr(SubmitDialog, "confirm", classmethod(lambda cls, parent, **kw: True))
-        stop = lambda p: window.progress.cancel_button.click() if p.stage == "submit" and p.done else None  # noqa: E731
-        window.runner.progressed.connect(stop)
-        with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
-            window.submit()
-        window.runner.progressed.disconnect(stop)
-        view, result = window.result_view, window.finished.result
-        not_sent = changes - result.applied - result.unverified
-        assert result.cancelled and not_sent > 0
-        assert view.count_labels["pending"].text() == f"{not_sent:,}"
-        assert f"{not_sent:,} not sent" in view.headline.text()
-        assert view.table.model.headerData(Column.LIVE, Qt.Orientation.Horizontal) == "Before"
-        assert view.table.model.headerData(Column.NEW, Qt.Orientation.Horizontal) == "After"
-        assert not view.resume_button.isHidden()
-        with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
-            view.resume_button.click()
-        resumed = window.finished.result
-        assert not resumed.cancelled and view.count_labels["pending"].text() == "0"
-        assert view.resume_button.isHidden()
-    finally:
-        window.close()
-        ws.close()
-        store.stop()
+def test_a_stopped_run_shows_what_was_not_sent_and_resumes_from_its_result(qtbot, monkeypatch, tmp_path, sheet,
+                                                                           open_window):
+    window = open_window(tmp_path / "slow", latency_ms=40)
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        window.open_file(sheet)
+    changes = window.review_page.prepared.summary.changes
+    monkeypatch.setattr(SubmitDialog, "confirm", classmethod(lambda cls, parent, **kw: True))
+    stop = lambda p: window.progress.cancel_button.click() if p.stage == "submit" and p.done else None  # noqa: E731
+    window.runner.progressed.connect(stop)
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        window.submit()
+    window.runner.progressed.disconnect(stop)
+    view, result = window.result_view, window.finished.result
+    not_sent = changes - result.applied - result.unverified
+    assert result.cancelled and not_sent > 0
+    assert view.count_labels["pending"].text() == f"{not_sent:,}"
+    assert f"{not_sent:,} not sent" in view.headline.text()
+    assert view.table.model.headerData(Column.LIVE, Qt.Orientation.Horizontal) == "Before"
+    assert view.table.model.headerData(Column.NEW, Qt.Orientation.Horizontal) == "After"
+    assert not view.resume_button.isHidden()
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        view.resume_button.click()
+    resumed = window.finished.result
+    assert not resumed.cancelled and view.count_labels["pending"].text() == "0"
+    assert view.resume_button.isHidden()
+
+
+def submitted(qtbot, window, path, monkeypatch) -> str:
+    """Open ``path``, apply it (confirmed), and return the run id."""
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        window.open_file(path)
+    monkeypatch.setattr(SubmitDialog, "confirm", classmethod(lambda cls, parent, **kw: True))
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        window.submit()
+    return window.finished.result.run_id
 
 
 def test_the_result_of_an_undo_names_the_run_it_undid(qtbot, window, tmp_path, monkeypatch, dialogs):
     small = tmp_path / "one.csv"
     small.write_text("SKU,Location,Available\nTS-BLK-S,Main Warehouse,77\n", encoding="utf-8")
-    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
-        window.open_file(small)
-    monkeypatch.setattr(SubmitDialog, "confirm", classmethod(lambda cls, parent, **kw: True))
-    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
-        window.submit()
-    run_id = window.finished.result.run_id
+    run_id = submitted(qtbot, window, small, monkeypatch)
     assert window.result_view.headline.text().startswith("Done: the 1 change was applied")
     with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
         window.result_view.undo_button.click()
@@ -74,12 +64,7 @@ def test_a_past_run_opens_from_history_with_its_rows_its_error_report_and_undo(q
     from desktop_app.sheets.reader import read_sheet
     sheet = tmp_path / "two.csv"
     sheet.write_text("SKU,Location,Available\nTS-BLK-S,Main Warehouse,61\nNOPE-1,Main Warehouse,3\n", encoding="utf-8")
-    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
-        window.open_file(sheet)
-    monkeypatch.setattr(SubmitDialog, "confirm", classmethod(lambda cls, parent, **kw: True))
-    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
-        window.submit()
-    run_id = window.finished.result.run_id
+    run_id = submitted(qtbot, window, sheet, monkeypatch)
     window.go_home()                                 # the run is no longer on screen
     with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
         window.show_history()

@@ -4,23 +4,9 @@
 Against the demo store over loopback HTTP, through the real window."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import pytest
-
 from desktop_app.gui.submit_dialog import SubmitDialog
 
-from .conftest import SAMPLES
-
 WAIT = 20_000
-
-
-@pytest.fixture
-def sheet(tmp_path) -> Path:
-    target = tmp_path / "count.csv"
-    shutil.copy(SAMPLES / "demo-long.csv", target)
-    return target
 
 
 def levels(window, sku: str) -> dict[str, int]:
