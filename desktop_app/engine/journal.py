@@ -297,6 +297,14 @@ class Journal:
                       level_after=_level(r["level_after"]),
                       code=r["code"], message=r["message"]) for r in rows]
 
+    def landed(self, run_id: str) -> dict[int, str]:
+        """seq → state of the run's planned changes that have settled so far (one small query: a
+        face can show rows turning Applied as they land)."""
+        with self._guard(doing="read"):
+            rows = self._db.execute("SELECT seq, state FROM changes WHERE run_id = ? AND chunk IS NOT NULL "
+                                    "AND state NOT IN (?, ?)", (run_id, PLANNED, SENDING)).fetchall()
+        return {r["seq"]: r["state"] for r in rows}
+
     def chunk_requests(self, run_id: str) -> dict[int, str]:
         with self._guard(doing="read"):
             rows = self._db.execute("SELECT idx, request FROM chunks WHERE run_id = ? ORDER BY idx", (run_id,)).fetchall()

@@ -273,3 +273,35 @@ def write_run_report(run_id: str, path: Path, journal: Journal | None = None) ->
     sheet = apply_edits(sheet, {int(r): cells for r, cells in (options.get("edits") or {}).items()})
     write_report(Path(path), sheet, sheet_status(problems))
     return str(path)
+
+
+class LandingWatch:
+    """Which planned changes of the run being written to a store have landed: the journal read
+    at most every ``every`` seconds from the submitting thread (``Workspace.submit(landed=…)``)."""
+
+    def __init__(self, identity: str, *, every: float = 0.5) -> None:
+        self._identity, self._every = identity, every
+        self._started = time.time()
+        self._last = 0.0
+        self._journal: Journal | None = None
+        self._run_id: str | None = None
+
+    def poll(self) -> dict[int, str] | None:
+        """seq → state of the settled changes, or None when it is not time to look again."""
+        now = time.monotonic()
+        if now - self._last < self._every:
+            return None
+        self._last = now
+        if self._journal is None:
+            self._journal = Journal()
+        if self._run_id is None:
+            self._run_id = next((r.id for r in self._journal.runs(limit=5) if r.url == self._identity
+                                 and r.state == RUNNING and r.created >= self._started - 1), None)
+            if self._run_id is None:
+                return None
+        return self._journal.landed(self._run_id)
+
+    def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None

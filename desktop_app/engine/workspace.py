@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from desktop_app.core.errors import HeaderNotFoundError
 from desktop_app.core.models import Capabilities, Catalog, Location, RawSheet
@@ -80,9 +81,25 @@ class Workspace:
                            cancel=cancel, keep_mapping_problem=True)
 
     def submit(self, preview: Preview, *, progress: ProgressCallback = no_progress,
-               cancel: CancelToken | None = None) -> RunResult:
+               cancel: CancelToken | None = None,
+               landed: Callable[[dict[int, str]], None] | None = None) -> RunResult:
+        """Write the preview's plan. ``landed(seq → state)``: called from this thread now and then
+        with the changes (``preview.changes[seq]``) that have settled so far."""
+        from desktop_app.engine.runs import LandingWatch
         from desktop_app.engine.submit import submit
-        return submit(preview, self.connector, progress=progress, cancel=cancel)
+        if landed is None:
+            return submit(preview, self.connector, progress=progress, cancel=cancel)
+        watch = LandingWatch(self.identity)
+
+        def report(p):
+            progress(p)
+            if p.stage == "submit" and (states := watch.poll()):
+                landed(states)
+
+        try:
+            return submit(preview, self.connector, progress=report, cancel=cancel)
+        finally:
+            watch.close()
 
     def write_estimate(self, preview: Preview) -> tuple[int, float | None]:
         """(requests, seconds) the submit of ``preview`` should take at the platform's rate."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QPushButton, QStackedWidget,
                                QVBoxLayout, QWidget)
@@ -32,7 +32,7 @@ from desktop_app.gui.settings import Settings
 from desktop_app.gui.start_page import StartPage
 from desktop_app.gui.store_switch import StoreSwitch
 from desktop_app.gui.submit_dialog import SubmitDialog, describe_prepared
-from desktop_app.gui.window_actions import ResumeOffer, ReviewActions
+from desktop_app.gui.window_actions import LandingRows, ResumeOffer, ReviewActions
 from desktop_app.gui.words import window_outcome
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class Finished:
     sheet: str | None = None   # a past run's sheet
 
 
-class MainWindow(ReviewActions, ResumeOffer, SheetDrops, StoreSwitch, QMainWindow):
+class MainWindow(ReviewActions, ResumeOffer, LandingRows, SheetDrops, StoreSwitch, QMainWindow):
     def __init__(self, workspace, *, settings: Settings | None = None, samples: Sequence[Path] = (),
                  connect: Callable[..., Any] | None = None, platforms: Sequence[str] = ()) -> None:
         super().__init__()
@@ -74,6 +74,10 @@ class MainWindow(ReviewActions, ResumeOffer, SheetDrops, StoreSwitch, QMainWindo
         self.setMinimumSize(780, 540)
         self.setAcceptDrops(True)
         self.runner = JobRunner(self)
+        self._landing_timer = QTimer(self)
+        self._landing_timer.setObjectName("rows landing")
+        self._landing_timer.setInterval(300)
+        self._landing_timer.timeout.connect(self._on_landing_timer_timeout)
         self.runner.progressed.connect(self._on_runner_progressed)
         self.runner.slowed.connect(self._on_runner_slowed)
         self.runner.finished.connect(self._on_runner_finished)
@@ -178,6 +182,7 @@ class MainWindow(ReviewActions, ResumeOffer, SheetDrops, StoreSwitch, QMainWindo
         self._update_actions()
 
     def _job_ended(self, *, completed: bool = False) -> None:
+        self._stop_landing()
         self.progress.hide()
         self.review_page.setEnabled(True)
         if not completed and self._queued_check is None:
@@ -280,9 +285,11 @@ class MainWindow(ReviewActions, ResumeOffer, SheetDrops, StoreSwitch, QMainWindo
         if not SubmitDialog.confirm(self, text=describe_prepared(prepared, store=self.workspace.info.name)):
             return
         ws, preview = self.workspace, prepared.preview
+        landed = self._landing_callback(prepared, ws)      # rows turn Applied as they land
 
         def job(*, progress, cancel):
-            result = ws.submit(preview, progress=progress, cancel=cancel)
+            result = (ws.submit(preview, progress=progress, cancel=cancel, landed=landed) if landed
+                      else ws.submit(preview, progress=progress, cancel=cancel))
             return Finished(result, ReviewData.build(result.outcomes, preview.catalog, sheet=preview.sheet,
                                                     mapping=preview.mapping, original=preview.original,
                                                     edited=set(preview.options.edits)))

@@ -229,6 +229,17 @@ class ReviewTableModel(QAbstractTableModel):
         self.cell_edited.emit(o.row, header, text)
         return True
 
+    def mark_landed(self, updates: dict[int, str]) -> None:
+        """Rows (indices into ``review.outcomes``) written during the run: their new status."""
+        from desktop_app.gui.review_data import _GROUP_OF
+        outs, groups = self._data.outcomes, self._data.groups
+        for i, state in updates.items():
+            status = Status(state)
+            outs[i].status = status
+            groups[i] = _GROUP_OF[status]
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(Column) - 1))
+
     def selected_text(self, rows: list[int]) -> str:
         """``rows`` (view rows) as tab-separated text with a header line: pastes into a spreadsheet."""
         lines = ["\t".join(self._headers[c] for c in Column)]

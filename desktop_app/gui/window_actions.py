@@ -6,6 +6,8 @@ Mixins of ``MainWindow``: they use its ``workspace``, ``runner``, ``settings``, 
 """
 from __future__ import annotations
 
+import inspect
+import threading
 from pathlib import Path
 
 from desktop_app.engine.prepare import ImportOptions
@@ -118,3 +120,48 @@ class ResumeOffer:
                   on_done=lambda saved: self.statusBar().showMessage(
                       f"Error report of run {run_id} saved to {saved}." if saved else
                       "Every row of that run went through: there was nothing to report."))
+
+
+class LandingRows:
+    """While a plan is written, its rows on the review page turn Applied (or Failed…) as they land:
+    the worker translates the journal's settled changes into review-table rows, a 300 ms timer
+    hands the new ones to the table."""
+
+    def _landing_callback(self, prepared, workspace):
+        """The ``landed`` callback for ``Workspace.submit`` (None when the workspace has none)."""
+        if "landed" not in inspect.signature(workspace.submit).parameters:
+            return None
+        lock, pending, seen = threading.Lock(), {}, set()
+        self._landing = (lock, pending)
+        outcomes, changes = prepared.data.outcomes, prepared.preview.changes
+        where: list[int | None] = []
+
+        def landed(states: dict[int, str]) -> None:       # in the worker
+            if not where:
+                index = {(o.row, o.variant_id, o.location_id): i for i, o in enumerate(outcomes)}
+                where.extend(index.get((c.row, c.variant_id, c.location_id)) for c in changes)
+            new = {where[seq]: state for seq, state in states.items()
+                   if seq not in seen and seq < len(where) and where[seq] is not None}
+            seen.update(states)
+            if new:
+                with lock:
+                    pending.update(new)
+
+        self._landing_timer.start()
+        return landed
+
+    def _on_landing_timer_timeout(self) -> None:
+        landing = getattr(self, "_landing", None)
+        if landing is None:
+            return
+        lock, pending = landing
+        with lock:
+            updates = dict(pending)
+            pending.clear()
+        if updates:
+            self.review_page.table.model.mark_landed(updates)
+
+    def _stop_landing(self) -> None:
+        self._landing_timer.stop()
+        self._on_landing_timer_timeout()
+        self._landing = None

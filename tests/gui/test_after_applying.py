@@ -88,3 +88,17 @@ def test_a_past_run_opens_from_history_with_its_rows_its_error_report_and_undo(q
         view.undo_button.click()
     assert any("put back the 1 level this import" in t for t in dialogs.texts())
     assert view.headline.text().startswith(f"Undo of run {run_id}: ")
+
+
+def test_rows_turn_applied_on_the_review_page_as_they_land(qtbot, monkeypatch, tmp_path, sheet, open_window):
+    window = open_window(tmp_path / "slow", latency_ms=150)
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        window.open_file(sheet)
+    model = window.review_page.table.model
+    statuses = lambda: [model.index(r, Column.STATUS).data() for r in range(model.rowCount())]  # noqa: E731
+    assert "Applied" not in statuses()
+    monkeypatch.setattr(SubmitDialog, "confirm", classmethod(lambda cls, parent, **kw: True))
+    window.submit()
+    qtbot.waitUntil(lambda: "Applied" in statuses(), timeout=WAIT)
+    assert window.runner.is_running() and "Will change" in statuses()   # some landed, the others not yet
+    qtbot.waitUntil(lambda: not window.runner.is_running(), timeout=WAIT)
