@@ -33,7 +33,7 @@ from desktop_app.gui.start_page import StartPage
 from desktop_app.gui.store_switch import StoreSwitch
 from desktop_app.gui.submit_dialog import SubmitDialog, describe_prepared
 from desktop_app.gui.window_actions import LandingRows, ResumeOffer, ReviewActions
-from desktop_app.gui.words import window_outcome
+from desktop_app.gui.words import plural, window_outcome
 
 log = logging.getLogger(__name__)
 
@@ -273,9 +273,9 @@ class MainWindow(ReviewActions, ResumeOffer, LandingRows, SheetDrops, StoreSwitc
         self.review_page.show_prepared(prepared, store=self.workspace.info.name)
         self.stack.setCurrentWidget(self.review_page)
         data = prepared.data
-        self.statusBar().showMessage(f"{len(prepared.preview.sheet.rows):,} rows read; "
-                                     f"{prepared.summary.changes:,} changes, {data.counts[Group.UNCHANGED]:,} unchanged, "
-                                     f"{data.counts[Group.INVALID]:,} invalid, {data.counts[Group.STALE]:,} stale.")
+        self.statusBar().showMessage(f"{plural(len(prepared.preview.sheet.rows), 'row')} read; "
+                                     f"{plural(prepared.summary.changes, 'change')}, {data.counts[Group.UNCHANGED]:,} "
+                                     f"unchanged, {data.counts[Group.INVALID]:,} invalid, {data.counts[Group.STALE]:,} stale.")
 
     # -- submit, undo, resume -----------------------------------------------------------------
     def submit(self) -> None:

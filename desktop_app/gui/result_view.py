@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 from desktop_app.core.results import RunResult, Status
 from desktop_app.gui.outcome_table import OutcomeTable
 from desktop_app.gui.review_model import RESULT_HEADERS, Group, ReviewData
+from desktop_app.gui.words import plural
 
 
 def pending(result: RunResult) -> int:
@@ -30,7 +31,8 @@ def _headline(result: RunResult) -> str:
                 f"read back. Resume the run from History to check {'it' if one else 'them'}.")
     if result.failed or result.stale or result.invalid:
         return (f"Done, with problems: {_changes(result.applied)} applied and read back; "
-                f"{result.failed + result.stale + result.invalid:,} rows need attention. "
+                f"{plural(result.failed + result.stale + result.invalid, 'row')} "
+                f"need{'s' if result.failed + result.stale + result.invalid == 1 else ''} attention. "
                 "Save the error report, fix those rows and drop it back in.")
     if not result.applied:
         return "Nothing needed changing: the store already had every level in the sheet."
@@ -40,7 +42,7 @@ def _headline(result: RunResult) -> str:
 
 
 def _changes(n: int) -> str:
-    return f"{n:,} change{'' if n == 1 else 's'}"
+    return plural(n, "change")
 
 
 class ResultView(QWidget):

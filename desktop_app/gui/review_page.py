@@ -22,7 +22,7 @@ from desktop_app.gui.mapping_panel import MappingPanel, unknown_locations
 from desktop_app.gui.outcome_table import OutcomeTable
 from desktop_app.gui.review_model import Group, ReviewData
 from desktop_app.gui.summary_strip import ChangeSummary, SummaryStrip
-from desktop_app.gui.words import window_words
+from desktop_app.gui.words import plural, window_words
 
 if TYPE_CHECKING:
     from desktop_app.engine.prepare import ImportOptions, Preview
@@ -258,7 +258,9 @@ class ReviewPage(QWidget):
         if preview.write_problem:
             self.hint.setText(preview.write_problem)
         elif counts[Group.INVALID]:
-            self.hint.setText(f"{counts[Group.INVALID]:,} rows are invalid and will not be written: the Invalid "
+            one = counts[Group.INVALID] == 1
+            self.hint.setText(f"{plural(counts[Group.INVALID], 'row')} {'is' if one else 'are'} invalid and will not be "
+                              "written: the Invalid "
                               "filter shows why. Fix them now, or apply the rest and fix them from the error report.")
         elif not changes:
             self.hint.setText("There is nothing to apply: every level already matches the store." if not

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QText
 
 from desktop_app.core.results import RowOutcome
 from desktop_app.gui.review_data import STATUS_TEXT, ReviewData, problem_label
-from desktop_app.gui.words import window_words
+from desktop_app.gui.words import plural, window_words
 
 
 class RowDetail(QWidget):
@@ -91,7 +91,7 @@ class RowDetail(QWidget):
             self.value_box.addItems(location_names)
         current = data.cell(o.row, self._header)
         self.value_box.setCurrentText("" if current is None else str(current))
-        self.fix_all_button.setText(f"Replace in all {len(same):,} rows with this problem")
+        self.fix_all_button.setText(f"Replace in all {plural(len(same), 'row')} with this problem")
         self.fix_all_button.setEnabled(len(same) > 1)
 
     def _on_fix_button_clicked(self) -> None:

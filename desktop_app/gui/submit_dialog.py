@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 from desktop_app.gui.review_model import Group
 from desktop_app.gui.summary_strip import ChangeSummary
+from desktop_app.gui.words import plural, units
 
 if TYPE_CHECKING:
     from desktop_app.gui.review_page import Prepared
@@ -18,10 +19,10 @@ def describe_submit(*, summary: ChangeSummary, requests: int, store: str, invali
 
     ``overwritten``: levels that changed since the sheet was made and that the user chose to
     overwrite anyway; ``stale``: those that will not be written."""
-    lines = [f"Stocksheet will write {_n(summary.changes, 'stock level')} to {store} in {_n(requests, 'request')}: "
-             f"{_units(summary.up, summary.down)} in total."]
+    lines = [f"Stocksheet will write {plural(summary.changes, 'stock level')} to {store} in {plural(requests, 'request')}: "
+             f"{units(summary.up, summary.down)} in total."]
     for t in summary.locations:
-        lines.append(f"• {t.name}: {_n(t.changes, 'level')} ({_units(t.up, t.down)})")
+        lines.append(f"• {t.name}: {plural(t.changes, 'level')} ({units(t.up, t.down)})")
     if overwritten:
         lines.append(f"{overwritten:,} level{'s' if overwritten != 1 else ''} changed since the sheet was made "
                      f"will be overwritten with the sheet's value{'s' if overwritten != 1 else ''}.")
@@ -40,20 +41,6 @@ def describe_submit(*, summary: ChangeSummary, requests: int, store: str, invali
     return "\n".join(lines)
 
 
-def _n(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
-
-
-def _units(up: int, down: int) -> str:
-    """"+4 / −3 units", "+1 unit", "−3 units": a side that is zero is left out (never "+0" or "−0")."""
-    if up and down:
-        return f"+{up:,} / −{down:,} units"
-    if up or down:
-        n = up or down
-        return f"{'+' if up else '−'}{n:,} unit{'' if n == 1 else 's'}"
-    return "no change in units"
-
-
 def describe_duration(estimate: tuple[int, float | None] | None, *, platform: str, burst: int,
                       per_second: float) -> str:
     """How long the write should take, from the platform's documented rate and the request count."""
@@ -61,13 +48,13 @@ def describe_duration(estimate: tuple[int, float | None] | None, *, platform: st
         return ""
     requests, seconds = estimate
     if seconds is None:
-        return f"Writing and checking takes about {_n(requests, 'request')}."
+        return f"Writing and checking takes about {plural(requests, 'request')}."
     if seconds < 5:
         when = "a few seconds"
     else:
         from desktop_app.gui.progress_panel import format_duration
         when = f"about {format_duration(seconds)}"
-    return (f"It should take {when}: {_n(requests, 'request')} (writes, a fresh read before them and a read-back "
+    return (f"It should take {when}: {plural(requests, 'request')} (writes, a fresh read before them and a read-back "
             f"after) at {platform}'s rate of {per_second:g} a second after a burst of {burst:,}.")
 
 

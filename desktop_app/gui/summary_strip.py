@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from desktop_app.core.models import Change, Kind
 from desktop_app.gui.review_model import delta_colors
+from desktop_app.gui.words import plural, units
 
 
 @dataclass(slots=True)
@@ -50,8 +51,8 @@ class ChangeSummary:
     def sentence(self) -> str:
         if not self.changes:
             return "Nothing to change: the store already has these levels."
-        parts = [f"{t.name}: {t.changes:,} levels, +{t.up:,} / −{t.down:,} units" for t in self.locations]
-        return (f"{self.changes:,} levels will change (+{self.up:,} / −{self.down:,} units). " + "; ".join(parts) + ".")
+        parts = [f"{t.name}: {plural(t.changes, 'level')}, {units(t.up, t.down)}" for t in self.locations]
+        return (f"{plural(self.changes, 'level')} will change ({units(self.up, self.down)}). " + "; ".join(parts) + ".")
 
 
 class UnitsChart(QWidget):
@@ -67,7 +68,7 @@ class UnitsChart(QWidget):
 
     def set_locations(self, locations: list[LocationTotals]) -> None:
         self.locations = [t for t in locations if t.up or t.down][:6]
-        self.setAccessibleDescription("; ".join(f"{t.name}: +{t.up:,} / −{t.down:,} units" for t in self.locations))
+        self.setAccessibleDescription("; ".join(f"{t.name}: {units(t.up, t.down)}" for t in self.locations))
         self.setToolTip(self.accessibleDescription())
         self.updateGeometry()
         self.update()
@@ -134,10 +135,12 @@ class SummaryStrip(QWidget):
             self.detail.setText("The store already has every level in this sheet.")
             self.setAccessibleDescription(summary.sentence())
             return
-        self.headline.setText(f"{summary.changes:,} changes")
-        parts = [f"<b>{t.name}</b> {t.changes:,}: <span style='color:{up.name()}'>+{t.up:,}</span> "
-                 f"<span style='color:{down.name()}'>−{t.down:,}</span>" for t in summary.locations]
-        self.detail.setText(f"<span style='color:{up.name()}'>+{summary.up:,} units</span> · "
-                            f"<span style='color:{down.name()}'>−{summary.down:,} units</span>"
-                            f" &nbsp;|&nbsp; " + " &nbsp; ".join(parts))
+        self.headline.setText(plural(summary.changes, "change"))
+        def coloured(n_up: int, n_down: int, tail: str = "") -> str:    # no "+0" or "−0"
+            sides = ([f"<span style='color:{up.name()}'>+{n_up:,}{tail}</span>"] if n_up else []) + \
+                    ([f"<span style='color:{down.name()}'>−{n_down:,}{tail}</span>"] if n_down else [])
+            return " · ".join(sides) or "±0"
+
+        parts = [f"<b>{t.name}</b> {t.changes:,}: {coloured(t.up, t.down)}" for t in summary.locations]
+        self.detail.setText(coloured(summary.up, summary.down, " units") + " &nbsp;|&nbsp; " + " &nbsp; ".join(parts))
         self.setAccessibleDescription(summary.sentence())

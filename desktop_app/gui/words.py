@@ -57,3 +57,18 @@ def window_outcome(o: RowOutcome) -> RowOutcome:
         return o
     from dataclasses import replace
     return replace(o, message=message, hint=hint)
+
+
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """"1 change", "2 changes", "1,204 rows"."""
+    return f"{n:,} {noun if n == 1 else (nouns or noun + 's')}"
+
+
+def units(up: int, down: int) -> str:
+    """"+4 / −3 units", "+1 unit", "−3 units": one minus sign, and a side that is zero is left out
+    (never "+0" or "−0")."""
+    if up and down:
+        return f"+{up:,} / −{down:,} units"
+    if up or down:
+        return f"{'+' if up else '−'}{plural(up or down, 'unit')}"
+    return "no change in units"

@@ -168,3 +168,10 @@ def test_switching_store_without_a_keyring_says_the_token_was_not_saved(qtbot, d
     assert Settings().saved_connections()[0]["url"] == demo_store.server.url
     other.close()
     demo.close()
+
+
+def test_counts_are_singular_for_one_and_there_is_no_plus_or_minus_zero():
+    from desktop_app.gui.words import plural, units
+    assert plural(1, "change") == "1 change" and plural(2, "row") == "2 rows" and plural(1_204, "row") == "1,204 rows"
+    assert units(4, 3) == "+4 / −3 units" and units(1, 0) == "+1 unit" and units(0, 3) == "−3 units"
+    assert "+0" not in units(0, 0) and "−0" not in units(0, 0) and "-" not in units(4, 3)
