@@ -118,3 +118,44 @@ def test_the_duplicates_choice_the_cli_has_is_in_the_mapping_step(qtbot, window,
                     timeout=WAIT)
     status = {o.row: o.status.value for o in page.prepared.data.outcomes}
     assert status[9] == "skipped" and status[39] in ("pending", "unchanged")
+
+
+def test_the_workbook_sheet_is_chosen_in_the_preview(qtbot, window, tmp_path):
+    from openpyxl import Workbook
+    path = tmp_path / "two-shops.xlsx"
+    book = Workbook()
+    first = book.active
+    first.title = "Shop A"
+    second = book.create_sheet("Shop B")
+    for sheet, qty in ((first, 31), (second, 32)):
+        sheet.append(["SKU", "Location", "Available"])
+        sheet.append(["TS-BLK-S", "Main Warehouse", qty])
+    book.save(path)
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        window.open_file(path)
+    page = window.review_page
+    combo = page.mapping.sheet_preview.sheet_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == ["Shop A", "Shop B"] and not combo.isHidden()
+    assert page.prepared.preview.sheet.sheet_name == "Shop A"
+    combo.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: page.is_current() and page.prepared.preview.sheet.sheet_name == "Shop B", timeout=WAIT)
+    assert page.prepared.preview.options.sheet == "Shop B"
+    assert [c.after for c in page.prepared.preview.changes] == [32]
+
+
+def test_a_stale_row_shows_the_level_the_sheet_saw(qtbot, window, tmp_path):
+    from desktop_app.gui.review_model import Column
+    path = tmp_path / "seen.csv"
+    live = window.workspace.connector
+    catalog = window.workspace.catalog()
+    variant = next(v for v in catalog.variants if v.sku == "TS-BLK-S")
+    main = next(loc for loc in catalog.locations if loc.name == "Main Warehouse")
+    now = live.read_levels({variant.id}, {main.id})[(variant.id, main.id)]
+    path.write_text(f"SKU,Location,On hand (current),Available\nTS-BLK-S,Main Warehouse,{now + 3},{now + 9}\n",
+                    encoding="utf-8")
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        window.open_file(path)
+    model = window.review_page.table.model
+    assert model.index(0, Column.STATUS).data() == "Stale"
+    assert model.index(0, Column.SEEN).data() == f"{now + 3:,}" and model.index(0, Column.LIVE).data() == f"{now:,}"
+    assert model.headerData(Column.SEEN, Qt.Orientation.Horizontal) == "Sheet saw"

@@ -46,6 +46,7 @@ def test_a_role_change_rechecks_by_itself_and_apply_writes_what_the_page_then_sh
     with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
         page.submit_button.click()
     assert len(asked) == 1 and f": +{up:,} units in total" in asked[0].splitlines()[0]   # adjust only adds
+    assert "It should take" in asked[0] and "Genstore's rate" in asked[0]   # how long, from the rate
     after = levels(window, "TS-BLK-S")
     # the sheet's 20 and 5 were added to the live levels, not set
     assert after["Main Warehouse"] == before["Main Warehouse"] + 20
