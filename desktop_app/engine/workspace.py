@@ -70,8 +70,11 @@ class Workspace:
         Never a dead end: a mapping with no usable key or quantity column comes back as a Preview
         with ``mapping_problem`` (the window opens the mapping step), and a sheet whose header is
         not recognised is read with its top row as the header, every column unassigned."""
+        # a sheet already read is a re-check seconds later (a fixed cell, another role): the store's
+        # catalogue is reused (its live levels are read again); a file opened is checked afresh
+        catalog = self.catalog(refresh=not isinstance(path, RawSheet))
         try:
-            return prepare(path, self.connector, options, catalog=self.catalog(refresh=True), progress=progress,
+            return prepare(path, self.connector, options, catalog=catalog, progress=progress,
                            cancel=cancel, keep_mapping_problem=True)
         except HeaderNotFoundError as exc:
             if isinstance(path, RawSheet) or not exc.table_like or (options is not None and options.header_row):
