@@ -152,3 +152,11 @@ def open_window(qtbot):
         w.close()
         ws.close()
         store.stop()
+
+
+def write_csv(path: Path, rows: list[list]) -> Path:
+    """A CSV written by the csv module (the first row is usually the header)."""
+    import csv
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    return path

@@ -4,7 +4,6 @@ corrected copy; the journal records the edits. Problems by kind, search, detail 
 Against the demo store over loopback HTTP."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -18,18 +17,16 @@ from desktop_app.gui.review_model import Column, Group
 from desktop_app.gui.submit_dialog import SubmitDialog
 from desktop_app.sheets.reader import read_sheet
 
+from .conftest import write_csv
+
 WAIT = 20_000
 
 
 @pytest.fixture
 def sheet(tmp_path) -> Path:
-    path = tmp_path / "count.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["SKU", "Location", "Available"])
-        w.writerows([["TS-BLK-S", "Main Warehouse", "twelve"], ["TS-BLK-M", "Main Warehouse", "x"],
-                     ["TS-BLK-L", "Garage", 5], ["TS-BLK-XL", "Garage", 6], ["TS-WHT-S", "Main Warehouse", 3]])
-    return path
+    return write_csv(tmp_path / "count.csv", [
+        ["SKU", "Location", "Available"], ["TS-BLK-S", "Main Warehouse", "twelve"], ["TS-BLK-M", "Main Warehouse", "x"],
+        ["TS-BLK-L", "Garage", 5], ["TS-BLK-XL", "Garage", 6], ["TS-WHT-S", "Main Warehouse", 3]])
 
 
 def status_of(window, row: int) -> Status:

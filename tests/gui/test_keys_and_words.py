@@ -3,7 +3,6 @@ Tab leaves the tables, the drop zone highlights and says which formats it reads,
 the demo store, hints name window controls. Real window on the demo store over loopback HTTP."""
 from __future__ import annotations
 
-import shutil
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent
@@ -13,7 +12,6 @@ from desktop_app.app import build_window
 from desktop_app.engine.workspace import StoreInfo, Workspace
 from desktop_app.gui.review_model import Column, Group
 
-from .conftest import SAMPLES
 
 WAIT = 20_000
 
@@ -27,9 +25,7 @@ def drag(window, path) -> QDragEnterEvent:
     return event
 
 
-def test_esc_goes_back_home_returns_and_alt_digits_filter(qtbot, window, tmp_path):
-    sheet = tmp_path / "count.csv"
-    shutil.copy(SAMPLES / "demo-long.csv", sheet)
+def test_esc_goes_back_home_returns_and_alt_digits_filter(qtbot, window, sheet):
     with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
         window.open_file(sheet)
     table = window.review_page.table
@@ -75,9 +71,7 @@ def test_samples_are_offered_only_on_the_demo_store(qtbot, demo_store):
     ws.close()
 
 
-def test_hints_in_the_window_name_its_controls_not_flags(qtbot, window, tmp_path):
-    sheet = tmp_path / "count.csv"
-    shutil.copy(SAMPLES / "demo-long.csv", sheet)
+def test_hints_in_the_window_name_its_controls_not_flags(qtbot, window, sheet):
     with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
         window.open_file(sheet)
     model = window.review_page.table.model

@@ -3,8 +3,6 @@ row choosable, sample values, the user's own choices marked (no confidence for t
 remembered location matches of the store, changeable and forgettable. Demo store over loopback."""
 from __future__ import annotations
 
-import csv
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,19 +12,15 @@ from desktop_app.gui.review_model import Group
 from desktop_app.gui.settings import Settings
 from desktop_app.gui.sheet_preview import RawSheetModel
 
-from .conftest import SAMPLES
+from .conftest import write_csv
 
 WAIT = 20_000
 
 
 @pytest.fixture
 def titled(tmp_path) -> Path:
-    path = tmp_path / "titled.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerows([["Stock count, March"], ["Code", "Shop", "Qty"], ["TS-BLK-S", "Main Warehouse", 20],
-                     ["TS-BLK-M", "Main Warehouse", 21]])
-    return path
+    return write_csv(tmp_path / "titled.csv", [["Stock count, March"], ["Code", "Shop", "Qty"],
+                                               ["TS-BLK-S", "Main Warehouse", 20], ["TS-BLK-M", "Main Warehouse", 21]])
 
 
 def test_the_raw_sheet_shows_title_rows_greyed_and_the_header_row_can_be_chosen(qtbot, window, titled):
@@ -69,9 +63,7 @@ def test_unrecognised_headers_open_the_mapping_step_with_the_columns_unassigned(
     assert page.submit_button.isEnabled() == bool(page.prepared.summary.changes)
 
 
-def test_a_role_the_user_chose_is_marked_and_shows_no_confidence(qtbot, window, tmp_path):
-    sheet = tmp_path / "count.csv"
-    shutil.copy(SAMPLES / "demo-long.csv", sheet)
+def test_a_role_the_user_chose_is_marked_and_shows_no_confidence(qtbot, window, sheet):
     with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
         window.open_file(sheet)
     panel = window.review_page.mapping
@@ -85,9 +77,7 @@ def test_a_role_the_user_chose_is_marked_and_shows_no_confidence(qtbot, window, 
     assert panel.table.item(row, 0).text().startswith("Available ✎\n") and panel.table.item(row, 2).text() == "your choice"
 
 
-def test_remembered_location_matches_are_listed_and_can_be_forgotten(qtbot, window, tmp_path):
-    sheet = tmp_path / "count.csv"
-    shutil.copy(SAMPLES / "demo-long.csv", sheet)
+def test_remembered_location_matches_are_listed_and_can_be_forgotten(qtbot, window, sheet):
     url = window.workspace.info.url
     popup = next(loc.id for loc in window.workspace.locations() if loc.name == "Pop-up")
     window.settings.remember_location_alias(store_url=url, sheet_name="Back room", location_id=popup)
@@ -104,9 +94,7 @@ def test_remembered_location_matches_are_listed_and_can_be_forgotten(qtbot, wind
                     timeout=WAIT)
 
 
-def test_the_duplicates_choice_the_cli_has_is_in_the_mapping_step(qtbot, window, tmp_path):
-    sheet = tmp_path / "count.csv"
-    shutil.copy(SAMPLES / "demo-long.csv", sheet)
+def test_the_duplicates_choice_the_cli_has_is_in_the_mapping_step(qtbot, window, sheet):
     with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
         window.open_file(sheet)
     page = window.review_page
