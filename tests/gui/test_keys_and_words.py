@@ -79,3 +79,15 @@ def test_hints_in_the_window_name_its_controls_not_flags(qtbot, window, sheet):
     tips = [model.index(r, Column.REASON).data(Qt.ItemDataRole.ToolTipRole) or "" for r in range(model.rowCount())]
     assert any("Location names in the sheet" in r for r in reasons)
     assert not [t for t in reasons + tips if "--" in t or "`" in t or "STOCKSHEET_" in t]
+
+
+def test_focus_is_visible_on_tables_too(qapp):
+    from desktop_app.gui.theme import FOCUS_STYLE, apply_theme
+    before, style = qapp.styleSheet(), qapp.style().name()
+    try:
+        apply_theme(qapp, "light")
+        apply_theme(qapp, "light")
+        assert qapp.styleSheet().count(FOCUS_STYLE) == 1 and ":focus" in FOCUS_STYLE
+    finally:
+        qapp.setStyleSheet(before)
+        qapp.setStyle(style)
