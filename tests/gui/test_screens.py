@@ -34,8 +34,9 @@ def save(widget, path) -> QImage:
 
 @pytest.fixture
 def palette_restored(qapp):
-    palette, style = qapp.palette(), qapp.style().name()
+    palette, style, sheet = qapp.palette(), qapp.style().name(), qapp.styleSheet()
     yield
+    qapp.setStyleSheet(sheet)
     qapp.setPalette(palette)
     qapp.setStyle(style)
 
