@@ -23,7 +23,10 @@ from desktop_app.core.plan import make_plan
 from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
 from desktop_app.core.results import RowOutcome, RunResult, Status
 from desktop_app.engine.executor import NOT_APPLIED, Settled, Unit
-from desktop_app.engine.journal import FINISHED, INTERRUPTED, PLANNED, RUNNING, SENDING, Entry, Journal, RunRecord
+from desktop_app.engine.journal import (
+    FINISHED, INTERRUPTED, PLANNED, RUNNING, SENDING, Entry, Journal, JournalError, RunRecord,
+)
+from desktop_app.engine.journal_file import DAMAGED, UNREADABLE, UnreadableRun
 from desktop_app.engine.rebase import kind_of, towards
 from desktop_app.engine.retry import Backoff
 from desktop_app.engine.store_lock import process_alive, store_identity, store_lock
@@ -52,6 +55,7 @@ class RunSummary:
     pending: int
     requests: int
     undone_by: tuple[str, ...] = ()
+    note: str = ""                  # for an unreadable run: why, and what to do
 
     def as_json(self) -> dict[str, object]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in
@@ -59,14 +63,54 @@ class RunSummary:
 
 
 def history(journal: Journal | None = None, *, limit: int = 50) -> list[RunSummary]:
+    """Every run, newest first; then the runs of journals set aside as unreadable (state
+    ``unreadable``, with a ``note``). A run whose own record is damaged is listed as unreadable
+    too; a journal whose list of runs cannot be read is set aside first (never deleted)."""
     with _journal(journal) as j:
-        return [_summary(j, r) for r in j.runs(limit=limit)]
+        try:
+            ids = j.run_ids(limit=limit)
+        except JournalError as exc:
+            if exc.reason != DAMAGED:
+                raise
+            j.set_aside_damaged()
+            ids = j.run_ids(limit=limit)
+        out = []
+        for run_id in ids:
+            try:
+                record = j.run(run_id)
+                if record is not None:
+                    out.append(_summary(j, record))
+            except JournalError as exc:
+                if exc.reason != DAMAGED:
+                    raise
+                out.append(_unreadable(UnreadableRun(id=run_id, file=j.path), damaged_record=True))
+        return out + [_unreadable(u) for u in j.unreadable_runs()]
+
+
+def _unreadable(u: UnreadableRun, *, damaged_record: bool = False) -> RunSummary:
+    if damaged_record:
+        note = (f"its record in the journal {u.file} is damaged: it cannot be resumed or undone; export the store's "
+                "stock to see where its levels stand")
+    elif u.id is None:
+        note = (f"the journal {u.file} was set aside because it could not be read, and no run can be made out of "
+                "it; it is kept, not deleted — remove it yourself once you no longer need it")
+    else:
+        note = (f"in the journal {u.file}, set aside because it could not be read (kept, not deleted): it cannot be "
+                "resumed or undone; export the store's stock to see where its levels stand")
+    started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(u.created)) if u.created else ""
+    return RunSummary(id=u.id or "", kind="import", undoes=None, started=started, platform=u.platform, url=u.url,
+                      sheet=u.sheet, state=UNREADABLE, changes=0, applied=0, failed=0, stale=0, pending=0,
+                      requests=0, note=note)
 
 
 def run_record(run_id: str, journal: Journal | None = None) -> RunRecord:
     """The journalled run, or InputError naming what to do."""
     with _journal(journal) as j:
         record = j.run(run_id)
+        aside = next((u for u in j.unreadable_runs() if u.id == run_id), None) if record is None else None
+    if aside is not None:
+        raise InputError(f"Run {run_id} is in the journal {aside.file}, which was set aside because it could not be "
+                         "read: it cannot be resumed or undone. Export the store's stock to see where its levels stand.")
     if record is None:
         raise InputError(f"There is no run '{run_id}' in the journal. `stocksheet history` lists the runs.")
     return record

@@ -79,6 +79,8 @@ def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback
         result.run_id = run_id
         result.verify_requests = executor.verifier.requests
         result.notices += drain_notices(connector)
+        if journal.set_aside_notice():
+            result.notices.append(journal.set_aside_notice())
         return result
     finally:
         if own_journal:

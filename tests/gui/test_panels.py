@@ -91,6 +91,18 @@ def test_an_unexpected_error_is_logged_with_its_traceback_and_the_dialog_says_wh
     assert str(stocksheet_home / "logs" / "stocksheet.log") in text and "Traceback" not in text
 
 
+def test_an_unexpected_error_with_an_unwritable_home_points_to_standard_error(dialogs, tmp_path, monkeypatch,
+                                                                              capsys):
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("STOCKSHEET_HOME", str(tmp_path / "a-file" / "home"))    # cannot be created
+    try:
+        {}["missing"]
+    except KeyError as exc:
+        text = report(None, exc, doing="reading the sheet")
+    assert "printed on standard error" in text and "in the log file" not in text and dialogs.errors() == [text]
+    assert "KeyError" in capsys.readouterr().err
+
+
 def test_without_a_display_run_gui_says_so_in_a_sentence_instead_of_aborting(monkeypatch, capsys):
     for var in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(var, raising=False)
