@@ -81,8 +81,10 @@ def show_flags(sp: argparse.ArgumentParser) -> None:
 
 def connection_flags(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--platform", required=True, choices=PLATFORM_CHOICES)
-    sp.add_argument("--url", required=True, help="store URL (https, or http://127.0.0.1 for the sandbox). "
-                    "The token comes from STOCKSHEET_TOKEN or the OS keyring, never from a flag.")
+    from desktop_app.core.store_urls import NAMES, URL_HELP
+    real = "; ".join(f"{NAMES[p]}: {URL_HELP[p]}" for p in PLATFORM_CHOICES)
+    sp.add_argument("--url", required=True, help=f"the store's address — {real}; or the http://127.0.0.1:PORT a "
+                    "sandbox printed. The token comes from STOCKSHEET_TOKEN or the OS keyring, never from a flag.")
     sp.add_argument("--json", action="store_true", help="print one JSON object with the result")
     store_flags(sp)
 
@@ -106,8 +108,12 @@ def connector(args: argparse.Namespace, *, platform: str | None = None, url: str
     from desktop_app.engine.credentials import get_basic_password, get_token
     from desktop_app.platforms.http import check_url
     from desktop_app.platforms.registry import connect
+    from desktop_app.core.store_urls import url_problem
     platform = platform or args.platform
-    url = check_url(url or args.url)
+    url = check_url((url or args.url).strip())
+    problem = url_problem(platform, url)
+    if problem:
+        raise UsageError(problem)
     options: dict[str, Any] = {}
     if getattr(args, "zettle_removal", None):
         if platform != "zettle":

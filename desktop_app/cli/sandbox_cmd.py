@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import threading
 from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
 
 from desktop_app.cli.common import PLATFORM_CHOICES, UsageError, add_parser, out_json
 from desktop_app.cli.exits import EXIT_OK
@@ -58,15 +61,25 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     if args.faults:
         options["faults"] = args.faults
         options["seed"] = args.seed
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port} is not a TCP port: give one from 1 to 65535, or 0 for any free one.")
     try:
         app = create_app(args.platform, catalog=args.catalog, state=args.state, rate=args.rate, **options)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"The catalogue file {args.catalog} is not JSON (line {exc.lineno}, column {exc.colno}: "
+                         f"{exc.msg}). The format is in the README, under \"Sandbox catalogues\".") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise UsageError(f"The catalogue file {args.catalog} does not have the catalogue's shape: at '{where}', "
+                         f"{first['msg'].lower()}. The format is in the README, under \"Sandbox catalogues\".") from exc
     except (ValueError, OSError) as exc:
         raise UsageError(f"Cannot start the {args.platform} sandbox: {exc}") from exc
     try:
         server = SandboxServer(app, port=args.port, latency_ms=args.latency, host=args.host)
     except OSError as exc:
-        raise UsageError(f"Cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); choose another "
-                         "--host or --port.") from exc
+        raise UsageError(f"Cannot listen on {args.host}:{args.port} ({exc.strerror or exc}): another sandbox or "
+                         "program uses it? Pick another --port, or --port 0 for any free port.") from exc
 
     stopped = threading.Event()
     # the serving thread is shut down from here, never from a signal handler (cli.signals)

@@ -22,6 +22,7 @@ from desktop_app.platforms.base import Connector
 from desktop_app.sheets.report import default_report_path, write_report
 from desktop_app.sheets.writer import write_table
 
+SHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods")
 PROBLEMS = {Status.INVALID, Status.FAILED, Status.STALE, Status.PENDING, Status.UNVERIFIED}
 
 
@@ -32,6 +33,7 @@ class ImportRequest:
     dry_run: bool = False
     report: Path | None = None
     save_profile: str | None = None
+    mapped_headers: list[str] = field(default_factory=list)   # headers named by --map (not by a profile)
 
     @classmethod
     def from_cli(cls, args: argparse.Namespace) -> "ImportRequest":
@@ -43,37 +45,59 @@ class ImportRequest:
             options.overrides.update(profile.overrides)
             options.location_aliases.update(profile.location_aliases)
             options.key = options.key or profile.key
+        mapped = []
         for spec in args.map:
             header, role = parse_override(spec)
             options.overrides[header] = role
+            mapped.append(header)
         for spec in args.location:
             name, sep, target = spec.partition("=")
             if not sep or not name.strip() or not target.strip():
                 raise InputError(f"--location '{spec}' must look like 'Name in sheet=Store location'.")
             options.location_aliases[name.strip()] = target.strip()
         return cls(file=args.file, options=options, dry_run=args.dry_run, report=args.report,
-                   save_profile=args.save_profile)
+                   save_profile=args.save_profile, mapped_headers=mapped)
+
+    def check_file(self) -> None:
+        """A folder, or a file that is not there, is refused before the store is contacted."""
+        if self.file.is_dir():
+            sheets = sorted(p.name for p in self.file.iterdir() if p.suffix.lower() in SHEET_SUFFIXES)[:3]
+            inside = f" (it holds {', '.join(sheets)})" if sheets else ""
+            raise InputError(f"{self.file} is a folder{inside}: give the stock sheet file itself, e.g. "
+                             f"{self.file / (sheets[0] if sheets else 'stock.xlsx')}.")
 
 
 def run_import(request: ImportRequest, connector: Connector, *, progress: ProgressCallback = no_progress,
                cancel: CancelToken | None = None) -> RunResult:
     from desktop_app.engine.submit import submit  # the submitter grows its own dependencies (journal)
 
+    request.check_file()
     preview = prepare(request.file, connector, _resolved_aliases(request.options, connector), progress=progress,
                       cancel=cancel)
+    _check_flags(request, preview)
+    saved = None
     if request.save_profile:
         profile_store.save_from_preview(request.save_profile, preview)
+        saved = (f"Saved this mapping as the profile '{request.save_profile}': reuse it with "
+                 f"--profile '{request.save_profile}'.")
     if request.dry_run:
         result = preview.result()
     else:
         result = submit(preview, connector, progress=progress, cancel=cancel)
     label_rows(preview, result.outcomes)
+    if saved:
+        result.notices.append(saved)
     from desktop_app.engine.reading import describe_reading, estimate
     result.reading = describe_reading(preview)
     if request.dry_run:
         result.estimate = estimate(preview, connector)
     try:
         result.report = write_problem_report(preview, result, request.report)
+        if result.report is None and request.report is None and not request.dry_run:
+            removed = remove_stale_report(preview.sheet)
+            if removed:
+                result.notices.append(f"Removed the error report {removed} an earlier import wrote: every row "
+                                      "is fine now.")
     except (InputError, OSError) as exc:   # what was applied stays applied: the summary still says so
         result.report_error = (f"Could not save the error report to {request.report or preview.sheet.path}: "
                                f"{exc} The rows it would list are in the summary"
@@ -104,6 +128,40 @@ def write_problem_report(source: Preview | RawSheet, result: RunResult, path: Pa
         target = reports_dir() / target.name
         write_report(target, sheet, by_row)
     return str(target)
+
+
+def remove_stale_report(sheet: RawSheet) -> str | None:
+    """Delete the default report of ``sheet`` (beside it, or under STOCKSHEET_HOME) when it is one
+    of ours — its header ends with Row, Status, Error, Hint — and not the sheet itself."""
+    from desktop_app.sheets.reader import read_sheet
+    from desktop_app.sheets.report import REPORT_COLUMNS
+    own = default_report_path(Path(sheet.path))
+    for target in (own, reports_dir() / own.name):
+        if not target.is_file() or target.resolve() == Path(sheet.path).resolve():
+            continue
+        try:
+            if read_sheet(target).headers[-len(REPORT_COLUMNS):] != REPORT_COLUMNS:
+                continue
+            target.unlink()
+        except (InputError, OSError):
+            continue
+        return str(target)
+    return None
+
+
+def _check_flags(request: ImportRequest, preview: Preview) -> None:
+    """Flags that cannot apply to this sheet are bad usage, said before anything is written."""
+    from desktop_app.core.mapping import normalise
+    sheet = preview.sheet
+    if request.options.sheet and sheet.format in ("csv", "tsv", "txt"):
+        raise InputError(f"--sheet '{request.options.sheet}': {Path(sheet.path).name} is a {sheet.format.upper()} "
+                         "file, which has no sheets. Leave --sheet out (it picks a workbook's sheet).")
+    have = {normalise(h) for h in sheet.headers}
+    for header in request.mapped_headers:
+        if normalise(header) not in have:
+            raise InputError(f"--map '{header}=…': {Path(sheet.path).name} has no column '{header}' (its header, on "
+                             f"row {sheet.header_row}, is: {', '.join(h for h in sheet.headers if h)}). Name one of "
+                             "those.")
 
 
 def label_rows(preview: Preview, outcomes: list[RowOutcome]) -> None:

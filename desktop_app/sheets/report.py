@@ -22,13 +22,17 @@ PROBLEMS = frozenset({Status.INVALID, Status.FAILED, Status.STALE, Status.PENDIN
 
 def default_report_path(sheet_path: str | os.PathLike[str]) -> Path:
     """``<stem>.errors.<ext>`` next to the input: CSV/TSV/TXT keep their extension, workbooks
-    get ``.xlsx`` (we write no XLS/XLSM/ODS). A report of a report doesn't grow a second tag."""
+    get ``.xlsx`` (we write no XLS/XLSM/ODS) — ``stock.ods.errors.xlsx`` for an ODS, so the reports
+    of ``stock.xls``, ``stock.ods`` and ``stock.xlsx`` never overwrite each other. A report of a report
+    doesn't grow a second tag."""
     source = Path(sheet_path)
     ext = source.suffix.lower()
     out_ext = ext if ext in (".csv", ".tsv", ".txt") else ".xlsx"
     stem = source.stem
     if stem.lower().endswith(".errors"):
         stem = stem[: -len(".errors")]
+    if ext in (".xls", ".xlsm", ".ods"):     # stock.xls and stock.ods beside stock.xlsx: three reports, not one
+        stem = f"{stem}{ext}"
     return source.with_name(f"{stem}.errors{out_ext}")
 
 

@@ -135,9 +135,9 @@ def test_same_hint_for_several_columns_is_said_once(tmp_path):
     ("/d/stock.csv", "/d/stock.errors.csv"),
     ("/d/stock.TSV", "/d/stock.errors.tsv"),
     ("/d/stock.txt", "/d/stock.errors.txt"),
-    ("/d/stock.xls", "/d/stock.errors.xlsx"),
-    ("/d/stock.xlsm", "/d/stock.errors.xlsx"),
-    ("/d/stock.ods", "/d/stock.errors.xlsx"),
+    ("/d/stock.xls", "/d/stock.xls.errors.xlsx"),
+    ("/d/stock.xlsm", "/d/stock.xlsm.errors.xlsx"),
+    ("/d/stock.ods", "/d/stock.ods.errors.xlsx"),
     ("/d/stock.errors.csv", "/d/stock.errors.csv"),
 ])
 def test_default_report_path_sits_next_to_the_input(source, expected):
