@@ -53,6 +53,9 @@ _MATRIXIFY_LONG = {"variant inventory qty", "variant inventory adjust"}
 _PRIORITY = {"on hand (new)": 3, "on hand": 2, "variant id": 2, "location id": 2, "variant sku": 2,
              "variant barcode": 2}
 _FUZZY_WORDS = sorted(SYNONYMS)
+#: words of a name or title column, in our users' languages: such a column is never the variant id
+_TITLE_WORDS = {"title", "name", "titre", "nom", "titulo", "nombre", "titolo", "nome", "titel", "naam", "namn",
+                "bezeichnung", "designation", "libelle"}
 
 
 @dataclass(slots=True)
@@ -99,6 +102,8 @@ def _classify(index: int, header: str, norm: str, locations: Mapping[str, str]) 
         return make(Role.QUANTITY, Mode.SET, header.strip(), origin="location-name")
     if len(norm) >= 4:
         best = difflib.get_close_matches(norm, _FUZZY_WORDS, n=1, cutoff=FUZZY_CUTOFF)
+        if best and SYNONYMS[best[0]] == "variant_id" and _TITLE_WORDS & set(norm.split()):
+            return make(Role.INFO, origin="fuzzy", confidence=0.0)    # a variant's title is never its id
         if best:
             role, mode = _ROLE_OF[SYNONYMS[best[0]]]
             ratio = difflib.SequenceMatcher(None, norm, best[0]).ratio()

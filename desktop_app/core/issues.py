@@ -25,6 +25,7 @@ class RowIssue:
 QTY_NOT_INTEGER = "qty-not-integer"
 QTY_BLANK = "qty-blank"
 QTY_ERROR_CELL = "qty-error-cell"
+QTY_AMBIGUOUS = "qty-ambiguous"      # 1.234 in a file that does not say which separator groups thousands
 KEY_MISSING = "key-missing"
 VARIANT_NOT_FOUND = "variant-not-found"
 VARIANT_AMBIGUOUS = "variant-ambiguous"
@@ -46,8 +47,9 @@ DUPLICATE_MERGED = "duplicate-merged"          # --duplicates sum: this row's ch
 STOCK_NOT_MANAGED = "stock-not-managed"        # the store does not manage stock for the variant (Genstore)
 VERIFY_MISMATCH = "verify-mismatch"            # the store accepted the write, but a read shows another level
 UNVERIFIED = "unverified"                      # the store accepted the write; its level could not be read back
+FOOTER = "footer"                              # a Total/Summe row at the foot of the sheet: skipped
 LEVEL_GONE = "level-gone"                      # stocked in the preview, unreadable before the write (deleted?)
 
 #: codes that report a row handled as the user asked (not an invalid row): the row is settled by
 #: the row the message names, whose outcome it shares.
-NOTICES: frozenset[str] = frozenset({DUPLICATE_SUPERSEDED, DUPLICATE_MERGED})
+NOTICES: frozenset[str] = frozenset({DUPLICATE_SUPERSEDED, DUPLICATE_MERGED, FOOTER})

@@ -51,6 +51,46 @@ def _words(role: str, *names: str) -> dict[str, str]:
     return dict.fromkeys(names, role)
 
 
+#: the same roles in the languages our users write (French, Spanish, Italian, Dutch, German,
+#: Swedish, Portuguese), normalised (accents folded): ``Référence`` is ``reference``
+LANGUAGES: dict[str, str] = {
+    **_words("sku", "reference article", "code article", "ref article", "ref", "codigo del producto",
+             "codigo de producto", "codigo do produto", "referencia do produto", "codice prodotto", "riferimento",
+             "artikelcode", "artikelnr", "art nr", "artikelnummer", "produktnummer", "varunummer", "artikel nr",
+             "productcode", "referentie"),
+    **_words("barcode", "code barre", "code barres", "code a barres", "gencod", "codigo de barras", "codice a barre",
+             "streepjescode", "strichcode", "streckkod", "ean kod"),
+    **_words("variant_id", "id de variante", "id de la variante", "identifiant de variante", "id variante",
+             "id della variante", "id da variante", "variant id", "variant-id", "varianten id", "variantid",
+             "variant nr", "id variant"),
+    **_words("location", "emplacement", "entrepot", "magasin", "depot", "lieu", "almacen", "ubicacion", "tienda",
+             "bodega", "magazzino", "ubicazione", "deposito", "negozio", "sede", "locatie", "magazijn", "winkel",
+             "vestiging", "lagerort", "lager", "standort", "filiale", "lagerplats", "butik", "plats", "armazem",
+             "localizacao", "local", "loja"),
+    **_words("set", "quantite", "qte", "stock disponible", "disponible", "cantidad", "existencias", "quantita",
+             "qta", "giacenza", "disponibile", "voorraad", "aantal", "hoeveelheid", "beschikbaar", "menge", "bestand",
+             "anzahl", "verfugbar", "lagerbestand", "antal", "saldo", "lagersaldo", "kvantitet", "tillgangligt",
+             "i lager", "quantidade", "estoque", "disponivel", "qtd", "stock actuel", "nuevo stock",
+             "nieuwe voorraad", "nuovo stock"),
+    **_words("adjust", "ajustement", "ecart", "variation", "ajuste", "variacion", "rettifica", "variazione",
+             "aanpassing", "correctie", "mutatie", "korrektur", "anderung", "zugang abgang", "justering",
+             "forandring", "andring", "variacao", "alteracao"),
+    #: a variant's *title* is never its id
+    **_words("info", "titre de la variante", "titre de variante", "nom de la variante", "nom de variante",
+             "titulo de variante", "titulo de la variante", "nombre de variante", "nombre de la variante",
+             "titolo variante", "titolo della variante", "nome variante", "nome della variante", "variantnaam",
+             "varianttitel", "variant titel", "variantentitel", "variantenname", "variantnamn", "varianttitel",
+             "titulo da variante", "nome da variante", "variant name", "variant title", "designation", "libelle",
+             "descripcion", "descrizione", "omschrijving", "bezeichnung", "beskrivning", "descricao",
+             "produit", "producto", "prodotto", "product naam", "produktname", "produkt", "produto"),
+}
+
+#: the first cell of a footer row (``Total``, ``Summe`` …), normalised: skipped with a note
+FOOTERS = frozenset({"total", "totals", "grand total", "sum", "subtotal", "sub total", "total general", "sous total",
+                     "totaux", "suma", "suma total", "totale", "somma", "totale generale", "totaal", "som",
+                     "eindtotaal", "summe", "gesamt", "gesamtsumme", "zwischensumme", "totalt", "summa",
+                     "total geral", "soma"})
+
 #: normalised header → role name (sku, barcode, variant_id, external_id, location, set, adjust,
 #: seen, info, ignore). Extended by the mapping module's detection logic.
 SYNONYMS: dict[str, str] = {
@@ -86,6 +126,7 @@ SYNONYMS: dict[str, str] = {
              "variant inventory tracker", "variant position"),
     #: our own error report's extra columns: a fixed report re-imports
     **_words("ignore", "row", "status", "error", "hint"),
+    **LANGUAGES,
 }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Any, Iterable, Literal
 
 from desktop_app.core import issues
 from desktop_app.core.models import INFINITE, NOT_TRACKED, CellError
@@ -49,11 +49,34 @@ def _not_whole(shown: str) -> QuantityError:
                          _HINT_WHOLE)
 
 
-def parse_quantity(value: Any, *, allow_infinite: bool = False,
-                   allow_not_stocked: bool = False) -> int | Literal["INFINITE"] | None:
+def thousands_separator(cells: Iterable[Any], *, fallback: str = "?") -> str:
+    """The file's thousands separator, ``"."`` or ``","``, from the text numbers that say it
+    unambiguously (``1.234.567``, ``1.234,5``, ``12,5`` say ``.``; ``1,234,567``, ``1,234.5``,
+    ``319.0`` say ``,``); ``fallback`` when none do (``"."`` for a ``;``-separated CSV, which Excel
+    writes where ``,`` is the decimal mark), ``"?"`` when both kinds appear (then ``1.234`` is
+    reported, never guessed)."""
+    said = set()
+    for cell in cells:
+        if type(cell) is not str or ("." not in cell and "," not in cell):
+            continue
+        text = cell.translate(_SPACES).strip().lstrip("+-'")
+        for sep, other in ((".", ","), (",", ".")):
+            if re.fullmatch(rf"\d{{1,3}}(?:\{sep}\d{{3}}){{2,}}", text) or \
+                    re.fullmatch(rf"\d{{1,3}}(?:\{sep}\d{{3}})+\{other}\d+", text) or \
+                    re.fullmatch(rf"\d+\{other}\d{{1,2}}", text):
+                said.add(sep)
+        if len(said) > 1:
+            return "?"
+    return said.pop() if said else fallback
+
+
+def parse_quantity(value: Any, *, allow_infinite: bool = False, allow_not_stocked: bool = False,
+                   thousands: str | None = None) -> int | Literal["INFINITE"] | None:
     """A cell as a stock quantity: an int, ``"INFINITE"`` (if allowed) or ``None`` for
     ``not stocked`` (if allowed). Blank cells raise with code ``QTY_BLANK``: the caller decides
-    what blank means."""
+    what blank means. ``thousands`` is the file's separator (``thousands_separator``): ``"."`` or
+    ``","`` settle ``1.234`` / ``1,234``; ``"?"`` reports them (``QTY_AMBIGUOUS``); None reads
+    either as grouping (a lone value, outside a file)."""
     kind = type(value)
     if kind is int:
         return _checked(value)
@@ -63,7 +86,8 @@ def parse_quantity(value: Any, *, allow_infinite: bool = False,
             try:  # the fast path: plain digits with an optional sign
                 return _checked(int(text))
             except ValueError:
-                return _parse_text(text, allow_infinite=allow_infinite, allow_not_stocked=allow_not_stocked)
+                return _parse_text(text, allow_infinite=allow_infinite, allow_not_stocked=allow_not_stocked,
+                                   thousands=thousands)
     if value is None or (kind is str):
         raise QuantityError(issues.QTY_BLANK, "The quantity is blank.",
                             "Enter the new level, or delete the row to leave this stock unchanged.")
@@ -88,7 +112,8 @@ def parse_quantity(value: Any, *, allow_infinite: bool = False,
     raise QuantityError(issues.QTY_NOT_INTEGER, f"'{value}' is not a number.", _HINT_WHOLE)
 
 
-def _parse_text(text: str, *, allow_infinite: bool, allow_not_stocked: bool) -> int | Literal["INFINITE"] | None:
+def _parse_text(text: str, *, allow_infinite: bool, allow_not_stocked: bool,
+                thousands: str | None = None) -> int | Literal["INFINITE"] | None:
     plain = text.translate(_SPACES).strip()
     if plain.startswith("'"):
         plain = plain[1:].strip()
@@ -99,7 +124,15 @@ def _parse_text(text: str, *, allow_infinite: bool, allow_not_stocked: bool) -> 
             pass
     m = _GROUPED.fullmatch(plain)
     if m and m.group(3) != m.group(4):
-        sign, digits, _, _, fraction = m.groups()
+        sign, digits, sep, _, fraction = m.groups()
+        several = digits.count(sep) > 1            # 1.234.567 can only be grouped
+        if thousands is not None and sep in ".," and fraction is None and sep != thousands and \
+                not (several and thousands == "?"):
+            if thousands == "?" or several:
+                raise QuantityError(issues.QTY_AMBIGUOUS, f"'{text}' could be {re.sub(r'[^0-9]', '', digits)} (with "
+                                    f"'{sep}' grouping thousands) or a fraction, and nothing else in this file says "
+                                    "which.", "Write the quantity without a separator (e.g. 1234).")
+            raise _not_whole(text)     # the file writes decimals with this separator: 1.234 is a fraction
         number = int(sign + re.sub(r"\D", "", digits))
         if fraction is None or not fraction.strip("0"):
             return _checked(number)

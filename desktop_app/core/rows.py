@@ -16,9 +16,9 @@ from typing import Any
 from desktop_app.core import issues as codes
 from desktop_app.core.errors import MappingError
 from desktop_app.core.issues import RowIssue
-from desktop_app.core.mapping import KEY_ROLES, Layout, SheetMapping, normalise
+from desktop_app.core.mapping import FOOTERS, KEY_ROLES, Layout, SheetMapping, normalise
 from desktop_app.core.models import INFINITE, NOT_TRACKED, CellError, KeyKind, Mode, RawSheet, StockRow
-from desktop_app.core.quantities import MAX_QUANTITY, QuantityError, parse_quantity
+from desktop_app.core.quantities import MAX_QUANTITY, QuantityError, parse_quantity, thousands_separator
 
 KEY_LABEL = {KeyKind.SKU: "SKU", KeyKind.BARCODE: "barcode", KeyKind.VARIANT_ID: "variant id",
              KeyKind.EXTERNAL_ID: "external id"}
@@ -103,6 +103,17 @@ def extract_rows(sheet: RawSheet, mapping: SheetMapping, *, key: KeyKind | None 
     seen_idx = seen_col.index if seen_col else None
     first_q = qcols[0].header
 
+    number_cols = [s[0] for s in qspecs] + ([seen_idx] if seen_idx is not None else [])
+    said: list[str] = []
+
+    def sep_for(value: Any) -> str | None:
+        """The file's thousands separator, looked for once, the first time a text number needs it."""
+        if type(value) is not str or ("." not in value and "," not in value):
+            return None
+        if not said:
+            said.append(thousands_separator((cells[i] for _, cells in sheet.rows for i in number_cols
+                                             if i < len(cells)), fallback="." if sheet.delimiter == ";" else "?"))
+        return said[0]
     out: list[StockRow] = []
     found_issues: list[RowIssue] = []
     skipped: list[int] = []
@@ -111,6 +122,12 @@ def extract_rows(sheet: RawSheet, mapping: SheetMapping, *, key: KeyKind | None 
     def careful(number: int, cells: tuple[Any, ...]) -> None:
         """One row, every case handled (issues, blanks, wide rows, text quantities)."""
         width = len(cells)
+        footer = _footer(cells, kspecs[0][0])
+        if footer is not None:
+            found_issues.append(RowIssue(number, kspecs[0][1], codes.FOOTER,
+                                         f"Row {number} is a footer ('{footer}'), not a stock row: skipped.",
+                                         "Nothing to do; delete the row if you want the sheet to say so."))
+            return
         found: list[tuple[tuple, Any]] = []
         problems: list[RowIssue] = []
         filled = 0
@@ -124,7 +141,8 @@ def extract_rows(sheet: RawSheet, mapping: SheetMapping, *, key: KeyKind | None 
                 found.append((spec, value))
                 continue
             try:
-                found.append((spec, parse_quantity(value, allow_infinite=spec[5], allow_not_stocked=spec[6])))
+                found.append((spec, parse_quantity(value, allow_infinite=spec[5], allow_not_stocked=spec[6],
+                                                   thousands=sep_for(value))))
             except QuantityError as e:
                 if e.code == codes.QTY_BLANK:
                     filled -= 1
@@ -183,7 +201,8 @@ def extract_rows(sheet: RawSheet, mapping: SheetMapping, *, key: KeyKind | None 
             value = cells[seen_idx] if seen_idx < width else None
             if value is not None:
                 try:
-                    seen = parse_quantity(value, allow_infinite=True, allow_not_stocked=True)
+                    seen = parse_quantity(value, allow_infinite=True, allow_not_stocked=True,
+                                          thousands=sep_for(value))
                 except QuantityError as e:
                     if e.code != codes.QTY_BLANK:
                         problems.append(RowIssue(number, seen_col.header, codes.SEEN_NOT_INTEGER,
@@ -222,7 +241,7 @@ def extract_rows(sheet: RawSheet, mapping: SheetMapping, *, key: KeyKind | None 
             continue
         quantity, key = cells[q_idx], cells[k_idx]
         if (type(quantity) is not int or not low < quantity < high or type(key) is not str or not key
-                or key[0] in _SPECIAL or key[-1] == " "):
+                or key[0] in _SPECIAL or key[-1] == " " or (len(key) < 20 and key.casefold() in _FOOTER_KEYS)):
             careful(number, cells)
             continue
         ref = None
@@ -244,6 +263,22 @@ def extract_rows(sheet: RawSheet, mapping: SheetMapping, *, key: KeyKind | None 
             continue
         careful(number, cells)
     return out, found_issues, skipped
+
+
+#: footer words as a key cell may hold them before normalising (the fast path's cheap test)
+_FOOTER_KEYS = FOOTERS | {w.replace(" ", "-") for w in FOOTERS} | {w + ":" for w in FOOTERS}
+
+
+def _footer(cells: tuple[Any, ...], key_index: int) -> str | None:
+    """The footer word (``Total``, ``Summe`` …) when this row is a footer: the key cell is blank
+    or the word itself, and the row's first filled cell is the word."""
+    first = next((c for c in cells if c is not None and c != ""), None)
+    if not isinstance(first, str) or len(first) > 30 or normalise(first).rstrip(":. ") not in FOOTERS:
+        return None
+    key = cells[key_index] if key_index < len(cells) else None
+    if key is not None and key is not first and str(key).strip():
+        return None
+    return first.strip()
 
 
 def _conflicts(number: int, found: list[tuple[tuple, Any]], groups: list[str]) -> list[RowIssue]:
