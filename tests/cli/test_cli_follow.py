@@ -55,3 +55,6 @@ def test_undo_writes_an_error_report_for_the_rows_it_could_not_restore(synthetic
     assert "undo-" in Path(undone["report"]).name and Path(undone["report"]).name != "s.errors.csv"
     rows = report_rows(undone["report"])
     assert [(r["Row"], r["Status"]) for r in rows] == [("3", "stale")]
+    counts = undone["counts"]                   # rows = applied + unchanged + skipped + stale + failed + invalid …
+    assert counts["rows"] == 2 == sum(v for k, v in counts.items() if k != "rows")
+    assert (counts["applied"], counts["stale"]) == (1, 1)

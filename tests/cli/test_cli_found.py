@@ -69,6 +69,9 @@ def test_resume_costs_no_more_requests_per_change_than_the_import(synthetic, tmp
     assert code == 0 and resumed["applied"] == 6, err
     assert app.count - before == resumed["requests"]
     assert resumed["requests"] / (6 - stopped["applied"]) <= imported["requests"] / imported["applied"]
+    for result in (stopped, resumed):           # counts that add up, pending included on the stopped run
+        assert result["counts"]["rows"] == 6 == sum(v for k, v in result["counts"].items() if k != "rows")
+    assert stopped["counts"]["pending"] == 6 - stopped["applied"]
 
 
 def test_a_store_that_keeps_answering_500_is_given_up_with_a_message(synthetic, tmp_path, capsys):
