@@ -61,11 +61,7 @@ def measure(platform: str, changes: int, folder: Path, *, force_stale: bool = Fa
         connector = platforms.connect(platform, server.url, app.token)
         location = connector.list_locations()[0].name
         app.counts.clear()
-        sheet = folder / f"{platform}.csv"
-        with sheet.open("w", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(["SKU", "Location", "Available"])
-            writer.writerows((f"SKU-{i + 1:06d}", location, 100 + i) for i in range(changes))
+        sheet = write_sheet(folder / f"{platform}.csv", location, {i + 1: 100 + i for i in range(changes)})
         preview = prepare(sheet, connector, ImportOptions(force_stale=force_stale))
         app.phase = "submit"
         result = submit(preview, connector, rate=None, journal=Journal(folder / f"{platform}.journal"))
