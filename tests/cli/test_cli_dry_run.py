@@ -101,3 +101,28 @@ def test_a_dry_run_says_how_it_read_the_sheet_and_how_long_the_import_will_take(
     code, real, _ = run_cli(capsys, *args, "--json")
     assert code == 0 and real["applied"] == 25
     assert abs(real["requests"] - estimate["requests"]) <= 0.1 * real["requests"]
+
+
+def test_the_reading_names_each_excel_repair_and_each_location_match(tmp_path, capsys, monkeypatch):
+    import json
+
+    import openpyxl
+
+    from desktop_app.sandbox.http import SandboxServer
+    from desktop_app.sandbox.registry import create_app
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps({"locations": [{"name": "Main Warehouse"}], "variants": [
+        {"product": "Tee", "sku": "TEE-S", "barcode": "0012345678905", "levels": {"Main Warehouse": 10}}]}))
+    app = create_app("genstore", catalog=str(catalog), state=None, rate="none")
+    path = tmp_path / "damaged.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["Barcode", "Location", "Available"])
+    wb.active.append([12345678905, "Lager Nord", 12])          # Excel dropped the two leading zeros
+    wb.save(path)
+    with SandboxServer(app) as server:
+        monkeypatch.setenv("STOCKSHEET_TOKEN", app.token)
+        code, text, _ = run_cli(capsys, "import", str(path), "--platform", "genstore", "--url", server.url,
+                                "--dry-run", "--location", "Lager Nord=Main Warehouse")
+    assert code == 0, text
+    assert "row 2: " in text and "0012345678905" in text
+    assert "location 'Lager Nord' in the sheet is the store's 'Main Warehouse'" in text
