@@ -81,7 +81,7 @@ def show_flags(sp: argparse.ArgumentParser) -> None:
 
 def connection_flags(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--platform", required=True, choices=PLATFORM_CHOICES)
-    from desktop_app.core.store_urls import NAMES, URL_HELP
+    from desktop_app.platforms.store_urls import NAMES, URL_HELP
     real = "; ".join(f"{NAMES[p]}: {URL_HELP[p]}" for p in PLATFORM_CHOICES)
     sp.add_argument("--url", required=True, help=f"the store's address — {real}; or the http://127.0.0.1:PORT a "
                     "sandbox printed. The token comes from STOCKSHEET_TOKEN or the OS keyring, never from a flag.")
@@ -108,7 +108,7 @@ def connector(args: argparse.Namespace, *, platform: str | None = None, url: str
     from desktop_app.engine.credentials import get_basic_password, get_token
     from desktop_app.platforms.http import check_url
     from desktop_app.platforms.registry import connect
-    from desktop_app.core.store_urls import url_problem
+    from desktop_app.platforms.store_urls import url_problem
     platform = platform or args.platform
     url = check_url((url or args.url).strip())
     problem = url_problem(platform, url)
