@@ -36,12 +36,15 @@ _COLUMNS = (("locations", "active", "INTEGER NOT NULL DEFAULT 1"), ("variants", 
 def demo_catalog() -> CatalogSpec:
     """The shared demo shop plus Shoplazza's awkward cases: two variants sharing one SKU (SKUs
     are not unique on Shoplazza), and a deactivated location, ``CLOSED``, which the API still
-    lists (``active: false``). The first location, Main Warehouse, is the default."""
+    lists (``active: false``); the tote bag's name reads like a formula. The first location, Main Warehouse, is the default."""
     spec = demo_base()
     spec.variants.append(CatalogVariant(
         product="Stoneware Mug Gift Set", title="Sage, boxed", sku="MUG-SAGE",
         barcode=ean13("506012349018"), levels={MAIN: 5}))
     spec.locations.append(CatalogLocation(name=CLOSED))
+    for v in spec.variants:
+        if v.sku == "TOTE-NAT":
+            v.product = "@Canvas Tote Bag =SUM(A1)"     # formula-like: reports keep it as text
     return spec
 
 
