@@ -207,7 +207,7 @@ def demo_catalog() -> CatalogSpec:
     """The shared demo merchant, as a Marketplacer seller: its Main Warehouse levels become the
     variants' own ``count_on_hand``; the gift card never sells out; and one multi-store advert (a
     water bottle) is stocked by the merchant and three member sellers — including a 0 record, a
-    missing record and an infinite one; its steel variant's title, ``-1 Steel (seconds)``, reads like a formula."""
+    missing record and an infinite one."""
     base = demo_base()
     variants = []
     for v in base.variants:
@@ -216,7 +216,7 @@ def demo_catalog() -> CatalogSpec:
         variants.append(v.model_copy(update={"levels": {MAIN: own}, "external_id": external}))
     bob, harbour, green = "Bob's Bikes", "Harbour Street Gifts", "Green Corner Co-op"
     variants += [
-        CatalogVariant(product="Insulated Water Bottle 750 ml", title="-1 Steel (seconds)", sku="BOTTLE-STEEL",
+        CatalogVariant(product="Insulated Water Bottle 750 ml", title="Steel", sku="BOTTLE-STEEL",
                        barcode="9300601123407", external_id="ERP-BOTTLE-STEEL", levels={MAIN: 10, bob: 6, harbour: 0}),
         CatalogVariant(product="Insulated Water Bottle 750 ml", title="Sky Blue", sku="BOTTLE-SKY",
                        barcode="9300601123414", external_id="ERP-BOTTLE-SKY", levels={MAIN: 0, bob: 3, green: INFINITE}),
