@@ -27,7 +27,7 @@ from desktop_app.platforms.base import Connector
 from desktop_app.sheets.writer import replacing, write_table
 
 __all__ = ["DEFAULT_LOW_STOCK", "LAYOUTS", "THRESHOLD_HEADER", "ExportOptions", "ExportResult", "FORMATS",
-           "default_file_name", "export_stock", "write_stock_report"]
+           "check_options", "default_file_name", "export_stock", "write_stock_report"]
 
 FORMATS = (".xlsx", ".csv")
 DELIMITERS = (",", ";")

@@ -41,6 +41,14 @@ class ExportOptions:
             return DEFAULT_LOW_STOCK
         return self.low_stock
 
+    @classmethod
+    def from_cli(cls, args: Any) -> "ExportOptions":
+        """From ``stocksheet export``'s flags (argparse names them; this checks their values)."""
+        return cls(layout=args.layout, locations=split_names(args.locations or ""),
+                   changed_since=parse_since(args.changed_since) if args.changed_since else None,
+                   low_stock=args.low_stock, only_low=args.only_low, thresholds=args.thresholds,
+                   bom=not args.no_bom, delimiter=args.delimiter)
+
     def describe(self) -> list[tuple[str, str]]:
         """The filters, as the Summary sheet writes them."""
         return [("Layout", self.layout),
@@ -49,6 +57,21 @@ class ExportOptions:
                 ("Low stock at or below", "—" if self.threshold is None else str(self.threshold)
                  + (" (per-variant thresholds from the previous report)" if self.thresholds else "")),
                 ("Only low stock rows", "yes" if self.only_low or self.layout == "low-stock" else "no")]
+
+
+def split_names(text: str) -> tuple[str, ...]:
+    """``"Main Warehouse, Outlet"`` → the names, blanks dropped."""
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def parse_since(text: str) -> datetime:
+    """``2026-11-30`` or ``2026-11-30T14:00`` (local time unless it names a zone)."""
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"--changed-since '{text}' is not a date: write it as 2026-11-30 or 2026-11-30T14:00 "
+                         "(local time), or with a zone, 2026-11-30T14:00+01:00.") from None
+    return when if when.tzinfo else when.astimezone()
 
 
 @dataclass(slots=True)
