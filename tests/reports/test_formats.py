@@ -50,8 +50,8 @@ def test_the_xlsx_stock_sheet_is_styled_filtered_and_frozen(genstore, tmp_path):
     assert negative.value == -3 and negative.data_type == "n" and negative.number_format == "0;-0;0"
     rules = [r.formula[0] for rng in sheet.conditional_formatting for r in rng.rules]
     assert rules == ["AND(ISNUMBER($H2),$H2<0)", "AND(ISNUMBER($H2),$H2=0)",
-                     "AND(ISNUMBER($H2),ISNUMBER($I2),$H2<=$I2)"]
-    assert [str(rng.sqref) for rng in sheet.conditional_formatting] == [f"A2:I{sheet.max_row}"]
+                     "AND(ISNUMBER($H2),ISNUMBER($J2),$H2<=$J2)"]
+    assert [str(rng.sqref) for rng in sheet.conditional_formatting] == [f"A2:J{sheet.max_row}"]
 
 
 def test_a_formula_like_name_is_a_quote_prefixed_string_and_reads_back_exactly(genstore, tmp_path):

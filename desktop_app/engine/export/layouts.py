@@ -8,7 +8,8 @@
 * **low-stock** — the long layout, only levels at or below the threshold, lowest first.
 
 Every column a report adds beyond identity, location and level is one the import ignores
-(``Committed``, ``On hand (not editable)``, ``Total``, ``Last updated``, ``Low stock at``).
+(``Location ID (not editable)``, ``Committed``, ``On hand (not editable)``, ``Total``,
+``Last updated``, ``Low stock at``).
 """
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from desktop_app.core.mapping import Role, detect_mapping
 from desktop_app.core.models import Level, level_text
 from desktop_app.engine.export.gather import THRESHOLD_HEADER, Snapshot, StockLine
 
+#: the location's id, for people and their systems; the import matches the location by name
+#: (a column headed "Location ID" would be read as the location itself)
+LOCATION_ID_HEADER = "Location ID (not editable)"
 Kind = Literal["text", "id", "level", "int", "time"]
 _MIN_WIDTH, _MAX_WIDTH, _WIDTH_SAMPLE = 8, 48, 500
 
@@ -127,7 +131,8 @@ def _thresholded(snapshot: Snapshot) -> bool:
 
 
 def long_table(snapshot: Snapshot, lines: list[StockLine]) -> Table:
-    cols = _identity(snapshot) + [Column("Location", "text"), Column("Available", "level")]
+    cols = _identity(snapshot) + [Column("Location", "text"), Column("Available", "level"),
+                                  Column(LOCATION_ID_HEADER, "id")]
     if snapshot.has_committed:
         cols += [Column("On hand (not editable)", "int"), Column("Committed", "int")]
     if snapshot.has_updated:
@@ -138,7 +143,7 @@ def long_table(snapshot: Snapshot, lines: list[StockLine]) -> Table:
 
     def rows() -> Iterator[list[Any]]:
         for line in lines:
-            row = _identity_cells(snapshot, line) + [line.location.name, _cell(line.level)]
+            row = _identity_cells(snapshot, line) + [line.location.name, _cell(line.level), line.location.id]
             if snapshot.has_committed:
                 committed = line.committed
                 on_hand = line.level + committed if committed is not None and type(line.level) is int else None
