@@ -146,7 +146,8 @@ def _conditional(sheet: Any, table: Table, data_rows: int, fmt: _Formats) -> Non
 
 def _write_summary(sheet: Any, book: Any, snapshot: Snapshot, figures: list[LocationFigures], fmt: _Formats) -> None:
     sheet.set_column(0, 0, max(22, *(len(f.name) + 2 for f in figures)) if figures else 22)
-    sheet.set_column(1, len(SUMMARY_COLUMNS) - 1, 14)
+    for i, text in enumerate(SUMMARY_COLUMNS[1:], 1):
+        sheet.set_column(i, i, max(11, len(text) + 3))
     sheet.write_string(0, 0, "Stock report", fmt.title)
     meta = [("Store", snapshot.store), ("Platform", snapshot.platform),
             ("Exported", snapshot.taken_at.strftime("%Y-%m-%d %H:%M %Z").strip()), *snapshot.options.describe()]
