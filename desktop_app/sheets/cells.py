@@ -4,8 +4,9 @@ literals, and neutralising strings a spreadsheet would run as formulas.
 Formula injection (CSV/spreadsheet injection): a cell that starts with ``=``, ``+``, ``-``, ``@``,
 tab or carriage return may be evaluated when a report is opened. We never change numbers, nor a
 string that is just a number (``"-5"`` is a legal stock delta). In CSV a dangerous string gets a
-leading ``'``; the CSV reader removes it again so our own files round-trip. XLSX files keep the
-text unchanged but store it as an explicit string cell (see ``writer``).
+leading ``'``; the readers remove it again so our own files round-trip (the workbook reader too:
+a spreadsheet that opened our CSV keeps the ``'`` as text). XLSX files keep the text unchanged but
+store it as an explicit string cell (see ``writer``; stock reports add Excel's quote prefix).
 """
 from __future__ import annotations
 
