@@ -125,3 +125,17 @@ def test_a_negative_title_that_is_text_stays_text_and_round_trips(demo_store, tm
         assert_imports_unchanged(path, store.connector)
     text = (tmp_path / "stock.csv").read_text(encoding="utf-8-sig")
     assert "'-1 Natural (seconds)" in text and "'@Canvas Tote Bag" in text and ",-2," in text
+
+
+def test_committed_and_on_hand_appear_where_the_store_reports_them(demo_store, tmp_path):
+    store = demo_store("genstore", reading="stock-states")
+    path = tmp_path / "stock.xlsx"
+    write_stock_report(store.connector, path)
+    sheet = read_sheet(path)
+    assert sheet.headers[7:11] == ["Available", "Location ID (not editable)", "On hand (not editable)", "Committed"]
+    row = next(c for _, c in sheet.rows if c[2] == "MUG-SAGE" and c[6] == "Main Warehouse")
+    assert (row[7], row[9], row[10]) == (48, 50, 2)        # available, on hand = available + committed, committed
+    assert_imports_unchanged(path, store.connector)
+    plain = demo_store("genstore")                         # the docs' examples show available only
+    write_stock_report(plain.connector, tmp_path / "plain.xlsx")
+    assert "Committed" not in read_sheet(tmp_path / "plain.xlsx").headers
