@@ -34,7 +34,7 @@ def main(target: Path) -> None:
         with SandboxServer(app) as server:
             connector = connect("genstore", server.url, app.token)
             report = folder / "stock.xlsx"
-            write_stock_report(connector, report, ExportOptions(low_stock=5))
+            write_stock_report(connector, report, options=ExportOptions(low_stock=5))
             connector.close()
         subprocess.run([soffice, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless",
                         "--convert-to", PDF_FILTER, "--outdir", str(folder), str(report)], check=True,

@@ -393,7 +393,7 @@ class MainWindow(ReviewActions, ResumeOffer, LandingRows, SheetDrops, StoreSwitc
         if choice is None:
             return
         ws = self.workspace
-        self._run(lambda *, progress, cancel: ws.export(choice.path, choice.options, progress=progress),
+        self._run(lambda *, progress, cancel: ws.export(choice.path, options=choice.options, progress=progress),
                   doing="exporting the stock report", title="Exporting the stock report…", cancellable=False,
                   on_done=self._on_exported)
 

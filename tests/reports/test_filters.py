@@ -26,9 +26,9 @@ def _levels(path) -> list[tuple[str, str, object]]:
 def test_locations_keeps_only_the_named_locations_in_every_layout(demo_store, tmp_path):
     store = demo_store("genstore")
     long, wide = tmp_path / "long.xlsx", tmp_path / "wide.csv"
-    write_stock_report(store.connector, long, ExportOptions(locations=("outlet store", "Pop-up")))
+    write_stock_report(store.connector, long, options=ExportOptions(locations=("outlet store", "Pop-up")))
     assert {loc for _, loc, _ in _levels(long)} == {"Outlet Store", "Pop-up"}
-    write_stock_report(store.connector, wide, ExportOptions(layout="wide", locations=("Pop-up",)))
+    write_stock_report(store.connector, wide, options=ExportOptions(layout="wide", locations=("Pop-up",)))
     assert read_csv(wide)[0][-2:] == ["Pop-up", "Total"]
     for path in (long, wide):
         assert_imports_unchanged(path, store.connector)
@@ -37,7 +37,7 @@ def test_locations_keeps_only_the_named_locations_in_every_layout(demo_store, tm
 def test_an_unknown_location_is_refused_with_the_store_locations_named(demo_store, tmp_path):
     store = demo_store("shoplazza")
     with pytest.raises(InputError) as caught:
-        write_stock_report(store.connector, tmp_path / "x.xlsx", ExportOptions(locations=("Main Warehouse", "Attic")))
+        write_stock_report(store.connector, tmp_path / "x.xlsx", options=ExportOptions(locations=("Main Warehouse", "Attic")))
     message = str(caught.value)
     assert "no location 'Attic'" in message and "Main Warehouse, Outlet Store, Pop-up" in message
     assert not (tmp_path / "x.xlsx").exists()
@@ -49,7 +49,7 @@ def test_changed_since_on_shoplazza_asks_the_store_for_the_levels_changed_since(
     store.app.set_level("MUG-CHAR", "Outlet Store", 11)      # changed now; the rest were seeded in January
     store.app.set_level("TOTE-NAT", "Main Warehouse", 59)
     path = tmp_path / "changed.xlsx"
-    result = write_stock_report(store.connector, path, ExportOptions(changed_since=since))
+    result = write_stock_report(store.connector, path, options=ExportOptions(changed_since=since))
     assert sorted(_levels(path)) == [("MUG-CHAR", "Outlet Store", 11), ("TOTE-NAT", "Main Warehouse", 59)]
     assert result.levels == 2
     sheet = read_sheet(path)
@@ -68,7 +68,7 @@ def test_changed_since_on_shoplazza_asks_the_store_for_the_levels_changed_since(
 def test_changed_since_where_the_platform_cannot_filter_says_so_before_reading_stock(demo_store, tmp_path, platform):
     store = demo_store(platform)
     with pytest.raises(InputError) as caught:
-        write_stock_report(store.connector, tmp_path / "x.csv", ExportOptions(changed_since=datetime(2026, 1, 1).astimezone()))
+        write_stock_report(store.connector, tmp_path / "x.csv", options=ExportOptions(changed_since=datetime(2026, 1, 1).astimezone()))
     assert "--changed-since can't be used" in str(caught.value)
     assert store.connector.capabilities.display_name in str(caught.value)
 
@@ -77,14 +77,14 @@ def test_low_stock_highlights_and_only_low_keeps_levels_at_or_below_it(demo_stor
     store = demo_store("genstore")
     store.app.set_level("TS-BLK-S", "Main Warehouse", -1)
     path = tmp_path / "low.xlsx"
-    write_stock_report(store.connector, path, ExportOptions(low_stock=4, only_low=True))
+    write_stock_report(store.connector, path, options=ExportOptions(low_stock=4, only_low=True))
     levels = _levels(path)
     assert levels and all(q <= 4 for _, _, q in levels) and ("TS-BLK-S", "Main Warehouse", -1) in levels
     everything = tmp_path / "all.xlsx"
-    write_stock_report(store.connector, everything, ExportOptions(low_stock=4))
+    write_stock_report(store.connector, everything, options=ExportOptions(low_stock=4))
     assert sorted(levels) == sorted(x for x in _levels(everything) if isinstance(x[2], int) and x[2] <= 4)
     low_layout = tmp_path / "layout.csv"
-    write_stock_report(store.connector, low_layout, ExportOptions(layout="low-stock", low_stock=4))
+    write_stock_report(store.connector, low_layout, options=ExportOptions(layout="low-stock", low_stock=4))
     ordered = [int(r[7]) for r in read_csv(low_layout)[1:]]
     assert ordered == sorted(ordered) and ordered[0] == -1
     summary = openpyxl.load_workbook(path)["Summary"]
@@ -95,7 +95,7 @@ def test_low_stock_highlights_and_only_low_keeps_levels_at_or_below_it(demo_stor
 def test_per_variant_thresholds_come_back_from_a_previous_report(demo_store, tmp_path):
     store = demo_store("genstore")
     first = tmp_path / "first.xlsx"
-    write_stock_report(store.connector, first, ExportOptions(low_stock=2))
+    write_stock_report(store.connector, first, options=ExportOptions(low_stock=2))
     book = openpyxl.load_workbook(first)
     sheet = book["Stock"]
     headers = [c.value for c in sheet[1]]
@@ -105,7 +105,7 @@ def test_per_variant_thresholds_come_back_from_a_previous_report(demo_store, tmp
             sheet.cell(row, threshold, 100)          # the buyer wants to know early for candles
     book.save(first)
     second = tmp_path / "second.csv"
-    write_stock_report(store.connector, second, ExportOptions(thresholds=first, low_stock=2, only_low=True))
+    write_stock_report(store.connector, second, options=ExportOptions(thresholds=first, low_stock=2, only_low=True))
     assert {("CANDLE-CREME", "Main Warehouse", "35"), ("CANDLE-CREME", "Outlet Store", "8")} <= \
         {(r[2], r[6], r[7]) for r in read_csv(second)[1:]}
     assert_imports_unchanged(second, store.connector)

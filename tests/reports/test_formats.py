@@ -29,7 +29,7 @@ def genstore(demo_store):
 
 def test_the_xlsx_stock_sheet_is_styled_filtered_and_frozen(genstore, tmp_path):
     path = tmp_path / "stock.xlsx"
-    write_stock_report(genstore.connector, path, ExportOptions(low_stock=6))
+    write_stock_report(genstore.connector, path, options=ExportOptions(low_stock=6))
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Stock", "Summary"]
     sheet = book["Stock"]
@@ -69,7 +69,7 @@ def test_a_formula_like_name_is_a_quote_prefixed_string_and_reads_back_exactly(g
 
 def test_the_summary_sheet_names_store_time_filters_and_counts_per_location(genstore, tmp_path):
     path = tmp_path / "stock.xlsx"
-    write_stock_report(genstore.connector, path, ExportOptions(low_stock=6, locations=("Main Warehouse", "Outlet Store")))
+    write_stock_report(genstore.connector, path, options=ExportOptions(low_stock=6, locations=("Main Warehouse", "Outlet Store")))
     sheet = openpyxl.load_workbook(path)["Summary"]
     rows = [r for r in sheet.iter_rows(values_only=True)]
     meta = {r[0]: r[1] for r in rows if r[0] and r[1] is not None and not isinstance(r[1], int)}
@@ -91,7 +91,7 @@ def test_the_summary_sheet_names_store_time_filters_and_counts_per_location(gens
 def test_csv_has_a_bom_by_default_and_none_with_no_bom(genstore, tmp_path):
     with_bom, without = tmp_path / "a.csv", tmp_path / "b.csv"
     write_stock_report(genstore.connector, with_bom)
-    write_stock_report(genstore.connector, without, ExportOptions(bom=False))
+    write_stock_report(genstore.connector, without, options=ExportOptions(bom=False))
     assert with_bom.read_bytes().startswith(codecs.BOM_UTF8)
     assert not without.read_bytes().startswith(codecs.BOM_UTF8)
     assert without.read_bytes() == with_bom.read_bytes()[3:]
@@ -101,7 +101,7 @@ def test_csv_has_a_bom_by_default_and_none_with_no_bom(genstore, tmp_path):
 
 def test_csv_with_a_semicolon_keeps_plain_values_and_neutralises_formulas(genstore, tmp_path):
     path = tmp_path / "stock.csv"
-    write_stock_report(genstore.connector, path, ExportOptions(delimiter=";"))
+    write_stock_report(genstore.connector, path, options=ExportOptions(delimiter=";"))
     rows = read_csv(path, delimiter=";")
     assert rows[0][:3] == ["Product", "Variant title", "SKU"]
     by_sku = {(r[2], r[6]): r for r in rows[1:]}

@@ -32,7 +32,7 @@ def profile(tmp_path_factory) -> str:
     return (tmp_path_factory.mktemp("lo-profile")).as_uri()
 
 
-def convert(profile: str, source: Path, to: str, out: Path, *, infilter: str | None = None) -> Path:
+def convert(profile: str, source: Path, *, to: str, out: Path, infilter: str | None = None) -> Path:
     """``soffice --convert-to``: ``to`` is "xlsx" or "csv" (UTF-8, comma, quoted text)."""
     target = "csv:" + CSV_FILTER + ":44,34,76,1" if to == "csv" else "xlsx:Calc MS Excel 2007 XML"
     args = [SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nolockcheck"]
@@ -59,7 +59,7 @@ def text_columns(path: Path) -> str:
     return f"{CSV_FILTER}:44,34,76,1,{spec}"
 
 
-def _check(original: Path, result: Path, connector) -> None:
+def _check(original: Path, result: Path, *, connector) -> None:
     assert_imports_unchanged(result, connector)
     before, after = columns(original, IDENTITY + NAMES), columns(result, IDENTITY + NAMES)
     assert after == before
@@ -69,16 +69,16 @@ def _check(original: Path, result: Path, connector) -> None:
 def test_libreoffice_resaving_an_xlsx_report_keeps_it_importable_as_is(demo_store, tmp_path, profile, platform):
     store = demo_store(platform)
     report = tmp_path / "stock.xlsx"
-    write_stock_report(store.connector, report, ExportOptions(low_stock=5))
-    _check(report, convert(profile, report, "xlsx", tmp_path / "lo"), store.connector)
+    write_stock_report(store.connector, report, options=ExportOptions(low_stock=5))
+    _check(report, convert(profile, report, to="xlsx", out=tmp_path / "lo"), connector=store.connector)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_libreoffice_saving_an_xlsx_report_as_csv_keeps_it_importable_as_is(demo_store, tmp_path, profile, platform):
     store = demo_store(platform)
     report = tmp_path / "stock.xlsx"
-    write_stock_report(store.connector, report, ExportOptions(layout="wide" if platform == "zettle" else "long"))
-    _check(report, convert(profile, report, "csv", tmp_path / "lo"), store.connector)
+    write_stock_report(store.connector, report, options=ExportOptions(layout="wide" if platform == "zettle" else "long"))
+    _check(report, convert(profile, report, to="csv", out=tmp_path / "lo"), connector=store.connector)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -87,7 +87,8 @@ def test_libreoffice_opening_a_csv_report_and_saving_xlsx_keeps_it_importable_as
     store = demo_store(platform)
     report = tmp_path / "stock.csv"
     write_stock_report(store.connector, report)
-    _check(report, convert(profile, report, "xlsx", tmp_path / "lo", infilter=text_columns(report)), store.connector)
+    again = convert(profile, report, to="xlsx", out=tmp_path / "lo", infilter=text_columns(report))
+    _check(report, again, connector=store.connector)
 
 
 def test_64_bit_ids_and_leading_zeros_are_in_the_reports_that_go_through_libreoffice(demo_store, tmp_path, profile):
@@ -98,9 +99,9 @@ def test_64_bit_ids_and_leading_zeros_are_in_the_reports_that_go_through_libreof
     assert max(int(i) for i in ids["Location ID (not editable)"]) > 2 ** 53
     assert any(b and b.startswith("00") for b in ids["Barcode"])
     wide = tmp_path / "wide.csv"
-    write_stock_report(store.connector, wide, ExportOptions(layout="wide", delimiter=";"))
-    again = convert(profile, wide, "xlsx", tmp_path / "lo", infilter=text_columns(wide).replace(":44,", ":59,"))
-    _check(wide, again, store.connector)
+    write_stock_report(store.connector, wide, options=ExportOptions(layout="wide", delimiter=";"))
+    again = convert(profile, wide, to="xlsx", out=tmp_path / "lo", infilter=text_columns(wide).replace(":44,", ":59,"))
+    _check(wide, again, connector=store.connector)
 
 
 def test_a_csv_opened_with_libreoffice_defaults_still_imports_as_zero_changes(demo_store, tmp_path, profile):
@@ -109,7 +110,7 @@ def test_a_csv_opened_with_libreoffice_defaults_still_imports_as_zero_changes(de
     store = demo_store("genstore")
     report = tmp_path / "stock.csv"
     write_stock_report(store.connector, report)
-    result = convert(profile, report, "xlsx", tmp_path / "lo", infilter=f"{CSV_FILTER}:44,34,76,1")
+    result = convert(profile, report, to="xlsx", out=tmp_path / "lo", infilter=f"{CSV_FILTER}:44,34,76,1")
     sheet = read_sheet(result)
     barcodes = [cells[sheet.headers.index("Barcode")] for _, cells in sheet.rows]
     assert 12345600074 in barcodes                     # 0012345600074, as LibreOffice left it

@@ -23,7 +23,7 @@ LAYOUTS = ["long", "wide", "low-stock"]
 def test_an_unedited_report_imports_back_as_zero_changes(demo_store, tmp_path, platform, layout, ext):
     store = demo_store(platform)
     path = tmp_path / f"stock{ext}"
-    result = write_stock_report(store.connector, path, ExportOptions(layout=layout, low_stock=8))
+    result = write_stock_report(store.connector, path, options=ExportOptions(layout=layout, low_stock=8))
     assert result.rows > 0
     preview = assert_imports_unchanged(path, store.connector)
     assert len(preview.changes) == result.levels
@@ -60,7 +60,7 @@ def _edits(headers: list[str], rows: list[list[Any]], *, layout: str) -> tuple[l
 def test_editing_levels_in_an_xlsx_report_changes_exactly_those(demo_store, tmp_path, platform, layout):
     store = demo_store(platform)
     path = tmp_path / "stock.xlsx"
-    write_stock_report(store.connector, path, ExportOptions(layout=layout))
+    write_stock_report(store.connector, path, options=ExportOptions(layout=layout))
     book = openpyxl.load_workbook(path)
     sheet = book["Stock"]
     grid = [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -77,7 +77,7 @@ def test_editing_levels_in_an_xlsx_report_changes_exactly_those(demo_store, tmp_
 def test_editing_levels_in_a_csv_report_changes_exactly_those(demo_store, tmp_path, platform, layout):
     store = demo_store(platform)
     path = tmp_path / "stock.csv"
-    write_stock_report(store.connector, path, ExportOptions(layout=layout, delimiter=";"))
+    write_stock_report(store.connector, path, options=ExportOptions(layout=layout, delimiter=";"))
     grid = read_csv(path, delimiter=";")
     edits, expected = _edits(grid[0], grid[1:], layout=layout)
     for i, col, new in edits:
@@ -90,7 +90,7 @@ def test_editing_levels_in_a_csv_report_changes_exactly_those(demo_store, tmp_pa
 def test_the_wide_total_row_is_not_a_row_without_a_sku(demo_store, tmp_path):
     store = demo_store("genstore")
     path = tmp_path / "wide.csv"
-    write_stock_report(store.connector, path, ExportOptions(layout="wide"))
+    write_stock_report(store.connector, path, options=ExportOptions(layout="wide"))
     last = read_csv(path)[-1]
     assert last[0] == "Total" and last[2:5] == ["", "", ""]
     preview = prepare(path, store.connector)

@@ -60,7 +60,7 @@ def check_options(path: str | Path, options: ExportOptions) -> None:
                          "with a previous report).")
 
 
-def write_stock_report(connector: Connector, path: str | Path, options: ExportOptions | None = None, *,
+def write_stock_report(connector: Connector, path: str | Path, *, options: ExportOptions | None = None,
                        progress: ProgressCallback = no_progress) -> ExportResult:
     """Read the store and write the report to ``path`` (.xlsx or .csv); the file appears whole
     or not at all."""
@@ -94,10 +94,10 @@ def write_snapshot(target: Path, snapshot: Snapshot) -> int:
         return rows - 1 if table.total_row and rows else rows
     from desktop_app.engine.export.xlsx import write_xlsx
     with replacing(target) as temp:
-        return write_xlsx(temp, table, snapshot, summarise(snapshot, lines))
+        return write_xlsx(temp, table=table, snapshot=snapshot, figures=summarise(snapshot, lines))
 
 
-def export_stock(connector: Connector, path: str | Path, options: ExportOptions | None = None, *,
+def export_stock(connector: Connector, path: str | Path, *, options: ExportOptions | None = None,
                  progress: ProgressCallback = no_progress) -> int:
     """``write_stock_report`` returning the number of stock levels written."""
-    return write_stock_report(connector, path, options, progress=progress).levels
+    return write_stock_report(connector, path, options=options, progress=progress).levels

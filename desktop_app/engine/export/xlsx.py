@@ -57,11 +57,11 @@ class _Formats:
         self.low = add({"bg_color": LOW_FILL})
 
 
-def _write_text(sheet: Any, row: int, col: int, value: str, fmt: _Formats, plain: Any) -> None:
-    sheet.write_string(row, col, value, fmt.quoted if value[:1] in "=+-@\t\r" and is_formula_like(value) else plain)
+def _write_text(sheet: Any, cell: tuple[int, int], value: str, *, fmt: _Formats, plain: Any) -> None:
+    sheet.write_string(*cell, value, fmt.quoted if value[:1] in "=+-@\t\r" and is_formula_like(value) else plain)
 
 
-def write_xlsx(path: Path, table: Table, snapshot: Snapshot, figures: list[LocationFigures]) -> int:
+def write_xlsx(path: Path, *, table: Table, snapshot: Snapshot, figures: list[LocationFigures]) -> int:
     """Write the report; returns the data rows written (the total row not counted)."""
     import xlsxwriter
 
@@ -70,8 +70,8 @@ def write_xlsx(path: Path, table: Table, snapshot: Snapshot, figures: list[Locat
     try:
         fmt = _Formats(book)
         sheet = book.add_worksheet("Stock")
-        rows = _write_stock(sheet, table, fmt)
-        _write_summary(book.add_worksheet("Summary"), book, snapshot, figures, fmt)
+        rows = _write_stock(sheet, table, fmt=fmt)
+        _write_summary(book, snapshot, figures=figures, fmt=fmt)
         book.set_properties({"title": "Stock report", "subject": f"{snapshot.platform} stock, {snapshot.store}",
                              "comments": "Written by Stocksheet; imports back as-is."})
     finally:
@@ -79,21 +79,21 @@ def write_xlsx(path: Path, table: Table, snapshot: Snapshot, figures: list[Locat
     return rows
 
 
-def _write_stock(sheet: Any, table: Table, fmt: _Formats) -> int:
+def _write_stock(sheet: Any, table: Table, *, fmt: _Formats) -> int:
     columns = table.columns
     kinds = [c.kind for c in columns]
     for i, (column, width) in enumerate(zip(columns, table.widths)):
         sheet.set_column(i, i, width, fmt.text if column.kind in ("id", "text", "time") else None)
     sheet.set_row(0, 20)
     for i, column in enumerate(columns):
-        _write_text(sheet, 0, i, column.header, fmt, fmt.header)
+        _write_text(sheet, (0, i), column.header, fmt=fmt, plain=fmt.header)
     sheet.freeze_panes(1, 0)
     r = 0
     last: list[Any] | None = None
     for values in table.rows():
         if last is not None:
             r += 1
-            _write_row(sheet, r, last, kinds, fmt)
+            _write_row(sheet, r, last, kinds=kinds, fmt=fmt)
         last = values
     if last is not None:
         r += 1
@@ -106,15 +106,15 @@ def _write_stock(sheet: Any, table: Table, fmt: _Formats) -> int:
                 else:
                     sheet.write_string(r, i, str(value), fmt.total_text)
         else:
-            _write_row(sheet, r, last, kinds, fmt)
+            _write_row(sheet, r, last, kinds=kinds, fmt=fmt)
     data_rows = r - 1 if table.total_row and last is not None else r
     sheet.autofilter(0, 0, max(data_rows, 1), len(columns) - 1)
     if data_rows:
-        _conditional(sheet, table, data_rows, fmt)
+        _conditional(sheet, table, data_rows=data_rows, fmt=fmt)
     return data_rows
 
 
-def _write_row(sheet: Any, r: int, values: list[Any], kinds: list[str], fmt: _Formats) -> None:
+def _write_row(sheet: Any, r: int, values: list[Any], *, kinds: list[str], fmt: _Formats) -> None:
     write_string, write_number = sheet.write_string, sheet.write_number
     for i, value in enumerate(values):
         if value is None:
@@ -130,7 +130,7 @@ def _write_row(sheet: Any, r: int, values: list[Any], kinds: list[str], fmt: _Fo
             write_string(r, i, value, fmt.text)
 
 
-def _conditional(sheet: Any, table: Table, data_rows: int, fmt: _Formats) -> None:
+def _conditional(sheet: Any, table: Table, *, data_rows: int, fmt: _Formats) -> None:
     """Negative, zero and low levels: whole rows in the long layout, cells in the wide one."""
     levels = table.level_columns
     threshold = table.threshold_column
@@ -147,7 +147,8 @@ def _conditional(sheet: Any, table: Table, data_rows: int, fmt: _Formats) -> Non
         sheet.conditional_format(1, first, data_rows, last, {"type": "formula", "criteria": formula, "format": style})
 
 
-def _write_summary(sheet: Any, book: Any, snapshot: Snapshot, figures: list[LocationFigures], fmt: _Formats) -> None:
+def _write_summary(book: Any, snapshot: Snapshot, *, figures: list[LocationFigures], fmt: _Formats) -> None:
+    sheet = book.add_worksheet("Summary")
     sheet.set_column(0, 0, max(22, *(len(f.name) + 2 for f in figures)) if figures else 22)
     for i, text in enumerate(SUMMARY_COLUMNS[1:], 1):
         sheet.set_column(i, i, max(11, len(text) + 3))
@@ -157,7 +158,7 @@ def _write_summary(sheet: Any, book: Any, snapshot: Snapshot, figures: list[Loca
     r = 1
     for label, value in meta:
         sheet.write_string(r, 0, label, fmt.label)
-        _write_text(sheet, r, 1, value, fmt, fmt.text)
+        _write_text(sheet, (r, 1), value, fmt=fmt, plain=fmt.text)
         r += 1
     r += 1
     head = r
@@ -166,7 +167,7 @@ def _write_summary(sheet: Any, book: Any, snapshot: Snapshot, figures: list[Loca
     totals = [0] * (len(SUMMARY_COLUMNS) - 1)
     for f in figures:
         r += 1
-        _write_text(sheet, r, 0, f.name, fmt, fmt.text)
+        _write_text(sheet, (r, 0), f.name, fmt=fmt, plain=fmt.text)
         for i, n in enumerate((f.units, f.stocked, f.zero, f.negative, f.low, f.not_tracked, f.infinite)):
             sheet.write_number(r, i + 1, n, fmt.int)
             totals[i] += n
