@@ -2,9 +2,9 @@
 
 Why xlsxwriter and not openpyxl (which the error report is written with): chosen by measurement.
 ``bench/export.py`` writes the same 100,000 levels every way in one run: this report (styles,
-conditional formats, Summary and chart) takes 1.21x the time of bare xlsxwriter ``write_row``
-(worse of two runs; goal 1.3x), while openpyxl's write-only mode takes 2.1x it with plain values
-and 2.4x this report with the cell styles a report needs (a ``WriteOnlyCell`` per cell). Both
+conditional formats, Summary and chart) takes 1.09x the time of bare xlsxwriter ``write_row``
+(worse of two runs; goal 1.3x), while openpyxl's write-only mode takes 1.9x it with plain values
+and 3.2x this report with the cell styles a report needs (a ``WriteOnlyCell`` per cell). Both
 stream; xlsxwriter's constant-memory mode also does conditional formats and charts, and writing
 the report peaks at 0.5 MB of Python memory at 100k levels against 0.4 MB at 10k.
 
@@ -81,9 +81,9 @@ def write_xlsx(path: Path, *, table: Table, snapshot: Snapshot, figures: list[Lo
 
 def _write_stock(sheet: Any, table: Table, *, fmt: _Formats) -> int:
     columns = table.columns
-    kinds = [c.kind for c in columns]
+    styles = _styles([c.kind for c in columns], fmt)
     for i, (column, width) in enumerate(zip(columns, table.widths)):
-        sheet.set_column(i, i, width, fmt.text if column.kind in ("id", "text", "time") else None)
+        sheet.set_column(i, i, width, fmt.text if column.kind == "id" else None)
     sheet.set_row(0, 20)
     for i, column in enumerate(columns):
         _write_text(sheet, (0, i), column.header, fmt=fmt, plain=fmt.header)
@@ -93,7 +93,7 @@ def _write_stock(sheet: Any, table: Table, *, fmt: _Formats) -> int:
     for values in table.rows():
         if last is not None:
             r += 1
-            _write_row(sheet, r, last, kinds=kinds, fmt=fmt)
+            _write_row(sheet, r, last, styles=styles, quoted=fmt.quoted)
         last = values
     if last is not None:
         r += 1
@@ -106,7 +106,7 @@ def _write_stock(sheet: Any, table: Table, *, fmt: _Formats) -> int:
                 else:
                     sheet.write_string(r, i, str(value), fmt.total_text)
         else:
-            _write_row(sheet, r, last, kinds=kinds, fmt=fmt)
+            _write_row(sheet, r, last, styles=styles, quoted=fmt.quoted)
     data_rows = r - 1 if table.total_row and last is not None else r
     sheet.autofilter(0, 0, max(data_rows, 1), len(columns) - 1)
     if data_rows:
@@ -114,20 +114,28 @@ def _write_stock(sheet: Any, table: Table, *, fmt: _Formats) -> int:
     return data_rows
 
 
-def _write_row(sheet: Any, r: int, values: list[Any], *, kinds: list[str], fmt: _Formats) -> None:
+def _write_row(sheet: Any, r: int, values: list[Any], *, styles: tuple[list[Any], list[Any]], quoted: Any) -> None:
+    """One data row; ``styles``: per column, the format of a string and of a number."""
     write_string, write_number = sheet.write_string, sheet.write_number
+    text_styles, number_styles = styles
     for i, value in enumerate(values):
         if value is None:
             continue
-        kind = kinds[i]
         if type(value) is int:
-            write_number(r, i, value, fmt.level if kind == "level" else fmt.int)
-        elif kind == "level":
-            write_string(r, i, value, fmt.state)           # "not tracked", "INFINITE"
+            write_number(r, i, value, number_styles[i])
         elif value[:1] in "=+-@\t\r" and is_formula_like(value):
-            write_string(r, i, value, fmt.quoted)
+            write_string(r, i, value, quoted)
         else:
-            write_string(r, i, value, fmt.text)
+            write_string(r, i, value, text_styles[i])
+
+
+def _styles(kinds: list[str], fmt: _Formats) -> tuple[list[Any], list[Any]]:
+    """Ids, SKUs and barcodes get the text format (retyping one keeps it text); a level's text
+    ("not tracked", "INFINITE") its own; names and locations none: a style on every cell costs
+    time and bytes."""
+    text = [fmt.text if k == "id" else fmt.state if k == "level" else None for k in kinds]
+    numbers = [fmt.level if k == "level" else fmt.int for k in kinds]
+    return text, numbers
 
 
 def _conditional(sheet: Any, table: Table, *, data_rows: int, fmt: _Formats) -> None:
