@@ -55,12 +55,12 @@ def _edits(headers: list[str], rows: list[list[Any]], *, layout: str) -> tuple[l
     return edits, expected
 
 
-@pytest.mark.parametrize("layout", ["long", "wide"])
+@pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_editing_levels_in_an_xlsx_report_changes_exactly_those(demo_store, tmp_path, platform, layout):
     store = demo_store(platform)
     path = tmp_path / "stock.xlsx"
-    write_stock_report(store.connector, path, options=ExportOptions(layout=layout))
+    write_stock_report(store.connector, path, options=ExportOptions(layout=layout, low_stock=8))
     book = openpyxl.load_workbook(path)
     sheet = book["Stock"]
     grid = [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -72,12 +72,12 @@ def test_editing_levels_in_an_xlsx_report_changes_exactly_those(demo_store, tmp_
     assert changes(prepare(edited, store.connector)) == expected
 
 
-@pytest.mark.parametrize("layout", ["long", "wide"])
+@pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_editing_levels_in_a_csv_report_changes_exactly_those(demo_store, tmp_path, platform, layout):
     store = demo_store(platform)
     path = tmp_path / "stock.csv"
-    write_stock_report(store.connector, path, options=ExportOptions(layout=layout, delimiter=";"))
+    write_stock_report(store.connector, path, options=ExportOptions(layout=layout, low_stock=8, delimiter=";"))
     grid = read_csv(path, delimiter=";")
     edits, expected = _edits(grid[0], grid[1:], layout=layout)
     for i, col, new in edits:
