@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench screenshot clean
+.PHONY: run test bench screenshot summary-picture clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ bench: $(STAMP)
 screenshot: $(STAMP)
 	# a fresh STOCKSHEET_HOME: the demo store starts from its seed state, so the picture is reproducible
 	STOCKSHEET_HOME=$$(mktemp -d) xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python -m desktop_app --screenshot docs/screenshot.png
+
+summary-picture: $(STAMP)
+	# the README's picture of a report's Summary sheet, rendered through LibreOffice (PDF -> PNG)
+	$(BIN)/python docs/summary_picture.py docs/summary.png
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -6,7 +6,8 @@ error report can be re-imported without applying half a row twice.
 
 Blank quantity cells mean "no change" in Shopify, Matrixify and wide sheets (their row numbers
 are returned as skipped when no cell of the row is filled); in a plain long sheet a blank
-quantity is an issue, since the row then asks for nothing.
+quantity is an issue, since the row then asks for nothing. A row that names no variant and is
+labelled ``Total`` (a stock report's sums) is skipped too.
 """
 from __future__ import annotations
 
@@ -179,6 +180,9 @@ def extract_rows(sheet: RawSheet, mapping: SheetMapping, *, key: KeyKind | None 
                 key_value, key_kind, key_header = text, kind, header
             else:
                 alts[kind] = text
+        if key_value is None and not problems and _is_total_row(cells):
+            skipped.append(number)     # a report's total row ("Total" and sums, no identity)
+            return
         if key_value is None and not any(p.code == codes.KEY_MISSING for p in problems):
             problems.append(RowIssue(number, kspecs[0][1], codes.KEY_MISSING, f"The row has no {key_names}.",
                                      f"Enter the variant's {key_names}, or delete the row."))
@@ -279,6 +283,12 @@ def _footer(cells: tuple[Any, ...], key_index: int) -> str | None:
     if key is not None and key is not first and str(key).strip():
         return None
     return first.strip()
+
+
+def _is_total_row(cells: tuple[Any, ...]) -> bool:
+    """A row labelled ``Total`` (a report's sums under its table): it names no variant, so it
+    asks for nothing; re-importing a wide report must not call it a row without a SKU."""
+    return any(type(v) is str and normalise(v) == "total" for v in cells)
 
 
 def _conflicts(number: int, found: list[tuple[tuple, Any]], groups: list[str]) -> list[RowIssue]:

@@ -143,9 +143,10 @@ class Workspace:
         """Write the sheet with the cells fixed in the window, as a new file."""
         return write_corrected_sheet(preview, path)
 
-    def export(self, path: str | Path, *, progress: ProgressCallback = no_progress) -> int:
-        from desktop_app.engine.export import export_stock
-        return export_stock(self.connector, path, progress=progress)
+    def export(self, path: str | Path, *, options=None, progress: ProgressCallback = no_progress):
+        """Write a stock report (``engine.export.ExportOptions``); returns its ``ExportResult``."""
+        from desktop_app.engine.export import write_stock_report
+        return write_stock_report(self.connector, path, options=options, progress=progress)
 
     def close(self) -> None:
         self.connector.close()

@@ -21,6 +21,7 @@ from desktop_app.engine.prepare import ImportOptions, same_reading
 from desktop_app.gui.connection_dialog import ConnectionDialog
 from desktop_app.gui.drops import SheetDrops
 from desktop_app.gui.errors import Dialogs, report
+from desktop_app.gui.export_dialog import ExportDialog
 from desktop_app.gui.history_view import HistoryView
 from desktop_app.gui.menus import build_menus, update_actions
 from desktop_app.gui.progress_panel import ProgressPanel
@@ -378,17 +379,32 @@ class MainWindow(ReviewActions, ResumeOffer, LandingRows, SheetDrops, StoreSwitc
                       "Every row went through: there was nothing to report."), cancellable=False)
 
     def export_stock(self) -> None:
+        """Store ▸ Export stock report: the store's locations (read in the background), the
+        export dialog, then the report written in the background."""
         if self.runner.is_running():
             return
-        path = self.ask_save_path(self, title="Export stock report",
-                                  start=str(Path(self.settings.get("files/last_dir") or Path.home()) / "stock.xlsx"),
-                                  filter="Excel workbook (*.xlsx);;CSV (*.csv)")
-        if not path:
+        ws = self.workspace
+        self._run(lambda *, progress, cancel: ws.locations(), doing="reading the store's locations",
+                  title="Reading the store's locations…", cancellable=False, on_done=self._ask_export)
+
+    def _ask_export(self, locations: list) -> None:
+        folder = Path(self.settings.get("files/last_dir") or Path.home())
+        choice = ExportDialog.ask(self, locations=locations, store=self.workspace.info.name, folder=folder)
+        if choice is None:
             return
         ws = self.workspace
-        self._run(lambda *, progress, cancel: ws.export(path, progress=progress),
+        self._run(lambda *, progress, cancel: ws.export(choice.path, options=choice.options, progress=progress),
                   doing="exporting the stock report", title="Exporting the stock report…", cancellable=False,
-                  on_done=lambda n: self.statusBar().showMessage(f"Exported {n:,} stock levels to {path}."))
+                  on_done=self._on_exported)
+
+    def _on_exported(self, result) -> None:
+        text = f"Exported {result.levels:,} stock levels to {result.path}."
+        self.statusBar().showMessage(text)
+        action = ExportDialog.written(self, text=text)
+        if action == "open":
+            ExportDialog.show_path(result.path)
+        elif action == "folder":
+            ExportDialog.show_path(result.path.parent)
 
     # -- store connection ---------------------------------------------------------------------
     def choose_store(self) -> None:

@@ -47,6 +47,7 @@ def build_menus(self) -> None:
     store_menu.addAction(self.connect_action)
     self.switch_menu = store_menu.addMenu("S&witch to")
     self.switch_menu.aboutToShow.connect(lambda: _fill_switch_menu(self))
+    store_menu.addAction(self.export_action)
     self._update_actions()
 
 

@@ -18,6 +18,14 @@ class ChangeOutcome:
     error: str = ""                # the platform's message, as a sentence for the report
 
 
+@dataclass(frozen=True, slots=True)
+class LevelDetail:
+    """A level with what else the store says about it (stock reports show it)."""
+
+    level: Level
+    updated: str | None = None     # when the store last changed it (ISO 8601), where it says
+
+
 class Connector(Protocol):
     """A store on one platform. Methods raise ``core.errors.PlatformError`` subclasses for
     transport/auth problems; per-row problems come back as failed ``ChangeOutcome``s."""
@@ -42,3 +50,8 @@ class Connector(Protocol):
         ...
 
     def close(self) -> None: ...
+
+    # Optional, where the platform offers it (stock reports look them up with ``getattr``):
+    #   read_committed(variant_ids, location_ids) -> {(variant, location): committed} | None
+    #   read_level_details(variant_ids, location_ids, *, updated_since: datetime | None = None)
+    #       -> {(variant, location): LevelDetail}: update times, and the platform's own filter by them

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Literal
 
 import httpx
@@ -54,7 +55,7 @@ from desktop_app.core import issues
 from desktop_app.core.errors import ProtocolError
 from desktop_app.core.models import INFINITE, NOT_TRACKED, Capabilities, Change, Chunk, Level, Location, Variant
 from desktop_app.core.progress import CancelToken
-from desktop_app.platforms.base import ChangeOutcome
+from desktop_app.platforms.base import ChangeOutcome, LevelDetail
 from desktop_app.platforms.http import HttpClient, RetryPolicy, check_url
 from desktop_app.platforms.shoplazza_write import LevelWrite, describe_error, failed_outcome, level_name, stock_of
 
@@ -87,6 +88,7 @@ class ShoplazzaConnector:
     #: filter parameter names; a misspelling here would be ignored by the store (tests prove the guard)
     ITEM_FILTER = "inventory_item_ids"
     LOCATION_FILTER = "location_ids"
+    UPDATED_FILTER = "updated_at_min"
 
     def __init__(self, url: str, token: str, *, page_size: int = 250, transport: httpx.BaseTransport | None = None,
                  retry: RetryPolicy | None = None, cancel: CancelToken | None = None) -> None:
@@ -207,23 +209,44 @@ class ShoplazzaConnector:
                     self._items[str(row["variant_id"])] = _id(row.get("inventory_item_id"), "an inventory_item_id")
 
     def read_levels(self, variant_ids: Iterable[str], location_ids: Iterable[str]) -> dict[tuple[str, str], Level]:
+        return {pair: detail.level for pair, detail in self._details(variant_ids, location_ids, []).items()}
+
+    def read_level_details(self, variant_ids: Iterable[str], location_ids: Iterable[str], *,
+                           updated_since: datetime | None = None) -> dict[tuple[str, str], LevelDetail]:
+        """Levels with the time the store last changed each (``updated_at``); with
+        ``updated_since`` only the levels changed since then (``updated_at_min``: the store
+        filters, and rows it sends from before are dropped too)."""
+        params, floor = [], ""
+        if updated_since is not None:
+            floor = updated_since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            params.append((self.UPDATED_FILTER, floor))
+        details = self._details(variant_ids, location_ids, params)
+        return {pair: d for pair, d in details.items() if not (floor and d.updated and d.updated < floor)}
+
+    def _details(self, variant_ids: Iterable[str], location_ids: Iterable[str], extra: list[tuple[str, str]]
+                 ) -> dict[tuple[str, str], LevelDetail]:
+        rows = dict(self._level_rows(variant_ids, location_ids, extra))
+        self._learn_tracking(list(dict.fromkeys(v for v, _ in rows)))
+        return {key: LevelDetail(NOT_TRACKED if self._tracked.get(key[0]) is False else stock_of(row),
+                                 updated=str(row.get("updated_at") or "") or None)
+                for key, row in rows.items()}
+
+    def _level_rows(self, variant_ids: Iterable[str], location_ids: Iterable[str], extra: list[tuple[str, str]]
+                    ) -> Iterator[tuple[tuple[str, str], dict[str, Any]]]:
         variant_ids, locations = list(dict.fromkeys(variant_ids)), list(dict.fromkeys(location_ids))
         if not variant_ids or not locations:
-            return {}
+            return
         self._resolve_items(variant_ids)
         by_item = {self._items[v]: v for v in variant_ids if v in self._items}
         items, wanted_locations = list(by_item), set(locations)
-        levels: dict[tuple[str, str], Level] = {}
         for start in range(0, len(items), ID_BATCH):
             batch = items[start:start + ID_BATCH]
-            params = [(self.ITEM_FILTER, i) for i in batch] + [(self.LOCATION_FILTER, loc) for loc in locations]
+            params = [(self.ITEM_FILTER, i) for i in batch] + [(self.LOCATION_FILTER, loc) for loc in locations] + extra
             asked = set(batch)
             for row in self._pages("/inventory_levels", "inventory_levels", params):
                 item, location = _id(row.get("inventory_item_id"), "an inventory_item_id"), _id(row.get("location_id"), "a location_id")
                 if item in asked and location in wanted_locations:   # the store ignores filters it does not know
-                    levels[(by_item[item], location)] = stock_of(row)
-        self._learn_tracking(list(dict.fromkeys(v for v, _ in levels)))
-        return {key: NOT_TRACKED if self._tracked.get(key[0]) is False else level for key, level in levels.items()}
+                    yield (by_item[item], location), row
 
     def read_cost(self, variants: int, locations: int) -> int:
         """Requests ``read_levels`` makes for that many variants × locations (item resolution is cached)."""

@@ -350,6 +350,10 @@ class ShoplazzaApp(StateHooks):
             if wanted:
                 sql += f" AND {column} IN ({','.join('?' * len(wanted))})"
                 args += wanted
+        since = request.query.get("updated_at_min")     # ISO 8601 UTC, as the levels carry it
+        if since:
+            sql += " AND l.updated_at >= ?"
+            args.append(since[-1])
         rows = self._db.execute(sql + " ORDER BY v.pos, loc.pos", args).fetchall()
         paged = self._page(request, rows)
         if isinstance(paged, Response):

@@ -36,12 +36,16 @@ _COLUMNS = (("locations", "active", "INTEGER NOT NULL DEFAULT 1"), ("variants", 
 def demo_catalog() -> CatalogSpec:
     """The shared demo shop plus Shoplazza's awkward cases: two variants sharing one SKU (SKUs
     are not unique on Shoplazza), and a deactivated location, ``CLOSED``, which the API still
-    lists (``active: false``). The first location, Main Warehouse, is the default."""
+    lists (``active: false``); the tote bag's names read like formulas. The first location, Main Warehouse, is the default."""
     spec = demo_base()
     spec.variants.append(CatalogVariant(
         product="Stoneware Mug Gift Set", title="Sage, boxed", sku="MUG-SAGE",
         barcode=ean13("506012349018"), levels={MAIN: 5}))
     spec.locations.append(CatalogLocation(name=CLOSED))
+    for v in spec.variants:
+        if v.sku == "TOTE-NAT":
+            # formula-like names (a product, a title read as a negative number): reports keep them text
+            v.product, v.title = "@Canvas Tote Bag =SUM(A1)", "-1 Natural (seconds)"
     return spec
 
 

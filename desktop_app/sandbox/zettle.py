@@ -562,7 +562,7 @@ def demo_catalog() -> CatalogSpec:
     levels (every other location of the shared demo is dropped), plus Zettle's awkward cases: the
     gift card's stock is not tracked but keeps an old hidden balance of 500 (tracking was switched
     off), a linen apron was never tracked, two shirts sit at 0 (omitted from balance reads), a mug
-    variant has no SKU or barcode, and an old duplicate of the tote bag reuses its SKU."""
+    variant has no SKU or barcode, and an old duplicate of the tote bag, named ``=SUM(A1)``, reuses its SKU."""
     base = demo_base()
     variants = []
     for v in base.variants:
@@ -572,7 +572,8 @@ def demo_catalog() -> CatalogSpec:
         CatalogVariant(product="Stoneware Mug 350 ml", title="Seconds", sku=None, barcode=None, levels={STORE: 4}),
         CatalogVariant(product="Linen Apron", title="Default Title", sku="APRON-LIN", barcode=ean13("506012349018"),
                        levels={}, tracked=False),
-        CatalogVariant(product="Canvas Tote Bag (old)", title="Natural", sku="TOTE-NAT", barcode=None, levels={STORE: 2}),
+        # a product named like a formula: reports must neither run it nor change it
+        CatalogVariant(product="=SUM(A1)", title="Natural", sku="TOTE-NAT", barcode=None, levels={STORE: 2}),
     ]
     return CatalogSpec(locations=[CatalogLocation(name=STORE)], variants=variants)
 

@@ -4,11 +4,13 @@ literals, and neutralising strings a spreadsheet would run as formulas.
 Formula injection (CSV/spreadsheet injection): a cell that starts with ``=``, ``+``, ``-``, ``@``,
 tab or carriage return may be evaluated when a report is opened. We never change numbers, nor a
 string that is just a number (``"-5"`` is a legal stock delta). In CSV a dangerous string gets a
-leading ``'``; the CSV reader removes it again so our own files round-trip. XLSX files keep the
-text unchanged but store it as an explicit string cell (see ``writer``).
+leading ``'``; the readers remove it again so our own files round-trip (the workbook reader too:
+a spreadsheet that opened our CSV keeps the ``'`` as text). XLSX files keep the text unchanged but
+store it as an explicit string cell (see ``writer``; stock reports add Excel's quote prefix).
 """
 from __future__ import annotations
 
+import operator
 import re
 from typing import Any, Sequence
 
@@ -26,6 +28,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 #: one or more of our quote prefixes followed by a formula trigger
 _NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+_QUOTED = operator.methodcaller("startswith", "'")
 
 
 def is_formula_like(value: Any) -> bool:
@@ -66,7 +69,9 @@ def clean_text(value: str) -> Any:
 def clean_book_value(value: Any) -> Any:
     """A workbook cell as returned by calamine: whole floats become ints (``319.0`` → 319, and
     Excel-damaged ids such as ``1.23457E+12`` keep their digits), blank text becomes ``None``,
-    error literals become ``CellError``; dates, booleans and other numbers pass through."""
+    error literals become ``CellError``, our CSV neutralisation is reversed (a spreadsheet that
+    opened one of our CSVs keeps ``'=SUM(A1)`` as text); dates, booleans and other numbers pass
+    through."""
     kind = type(value)
     if kind is str:
         if not value:
@@ -74,8 +79,11 @@ def clean_book_value(value: Any) -> Any:
         text = value.strip()
         if not text:
             return None
-        if (text[0] == "#" or text[0] == "E") and text in ERROR_LITERALS:
+        first = text[0]
+        if (first == "#" or first == "E") and text in ERROR_LITERALS:
             return CellError(text)
+        if first == "'" and _NEUTRALISED.match(text):
+            return text[1:]
         return text
     if kind is float:
         if value.is_integer():
@@ -93,7 +101,7 @@ def clean_book_column(values: Sequence[Any]) -> Sequence[Any]:
     kinds = set(map(type, values))
     if kinds == {str}:
         texts = list(map(str.strip, values))
-        if ERROR_LITERALS.isdisjoint(texts):
+        if ERROR_LITERALS.isdisjoint(texts) and not any(map(_QUOTED, texts)):
             if "" in texts:
                 return [text or None for text in texts]
             return texts

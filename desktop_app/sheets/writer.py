@@ -18,9 +18,10 @@ import csv
 import os
 import stat
 import tempfile
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from desktop_app.core.errors import InputError
 from desktop_app.core.models import CellError
@@ -51,28 +52,38 @@ def check_destination(path: str | os.PathLike[str]) -> Path:
 
 
 def write_table(path: str | os.PathLike[str], headers: list[str], rows: Iterable[Sequence[Any]], *,
-                sheet_name: str = "Stock", delimiter: str | None = None) -> None:
-    """Write one table; the format follows the extension of ``path``."""
+                sheet_name: str = "Stock", delimiter: str | None = None, bom: bool = True) -> None:
+    """Write one table; the format follows the extension of ``path``. ``bom``: start a text
+    file with the UTF-8 byte-order mark (Excel needs it to show non-ASCII text)."""
     target = Path(path)
     ext = target.suffix.lower()
     if ext not in WRITABLE_EXTENSIONS:
         raise InputError(f"Can't write '{target.name}': Stocksheet writes {', '.join(WRITABLE_EXTENSIONS)} "
                          "files. Choose a name ending in one of those.")
+    with replacing(target) as temp:
+        if ext == ".xlsx":
+            _write_xlsx(temp, headers=headers, rows=rows, sheet_name=sheet_name)
+        else:
+            sep = "\t" if ext in (".tsv", ".txt") and delimiter is None else (delimiter or ",")
+            write_text(temp, headers=headers, rows=rows, delimiter=sep, bom=bom)
+
+
+@contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """A temporary file next to ``target`` to write into, renamed over ``target`` when the block
+    ends without an error (and removed otherwise); OS errors become ``InputError`` sentences.
+    A ``target`` that is not a regular file (a device, a FIFO, a folder) is refused, never replaced."""
     check_destination(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=ext, dir=target.parent)
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix.lower(), dir=target.parent)
         os.close(fd)
     except OSError as exc:
         raise InputError(f"Can't write to the folder {target.parent} ({exc.strerror or exc}). "
                          "Choose another folder.") from None
     temp = Path(temp_name)
     try:
-        if ext == ".xlsx":
-            _write_xlsx(temp, headers=headers, rows=rows, sheet_name=sheet_name)
-        else:
-            sep = "\t" if ext in (".tsv", ".txt") and delimiter is None else (delimiter or ",")
-            _write_text(temp, headers=headers, rows=rows, delimiter=sep)
+        yield temp
         os.replace(temp, target)
     except PermissionError:
         raise InputError(f"Can't save '{target.name}': the file is locked. If it is open in Excel or "
@@ -155,8 +166,10 @@ def _text_value(value: Any) -> Any:
     return neutralise(value)
 
 
-def _write_text(path: Path, *, headers: list[str], rows: Iterable[Sequence[Any]], delimiter: str) -> None:
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+def write_text(path: Path, *, headers: list[str], rows: Iterable[Sequence[Any]], delimiter: str,
+               bom: bool = True) -> None:
+    """CSV/TSV text: plain values, formula-like strings neutralised (``cells.neutralise``)."""
+    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter=delimiter)
         writer.writerow([_text_value(h) for h in headers])
         convert = _text_value
