@@ -21,7 +21,7 @@ import posixpath
 import re
 import zipfile
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, BinaryIO, Callable, Iterator, Sequence
 from xml.etree import ElementTree
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum
@@ -42,12 +42,12 @@ _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 class Book:
     """An open workbook: its sheet names and a row stream per sheet."""
 
-    def __init__(self, path: Path, *, name: str) -> None:
+    def __init__(self, path: Path, fh: BinaryIO, *, name: str) -> None:
+        """``fh``: the file, opened by ``bounds.open_sheet`` and checked by ``bounds.check_archive``."""
         self.path = path
         self.name = name
         try:
-            with open(path, "rb") as fh:
-                self._book = CalamineWorkbook.from_filelike(fh)
+            self._book = CalamineWorkbook.from_filelike(fh)
         except PasswordError:
             raise SheetReadError(f"{name} is password-protected. Open it in your spreadsheet "
                                  "program, remove the password (or save an unprotected copy) and try again.") from None
@@ -58,7 +58,8 @@ class Book:
         meta = self._book.sheets_metadata
         self.sheet_names: list[str] = [m.name for m in meta]
         self.worksheet_names: list[str] = [m.name for m in meta if m.typ == SheetTypeEnum.WorkSheet]
-        self._is_zip = zipfile.is_zipfile(path)
+        fh.seek(0)
+        self._is_zip = zipfile.is_zipfile(fh)
 
     def close(self) -> None:
         self._book.close()
