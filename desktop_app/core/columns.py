@@ -63,6 +63,11 @@ class _Col:
     norm: str = ""
 
 
+#: fuzzy matching (a millisecond a header) looks at the first columns only: a role's column is
+#: near the left, and a sheet of 16,384 unknown headers must not take 17 s to map
+FUZZY_COLUMNS = 256
+
+
 def _after(header: str, sep: str) -> str:
     return header.split(sep, 1)[1].strip() if sep in header else ""
 
@@ -97,7 +102,7 @@ def _classify(index: int, header: str, norm: str, locations: Mapping[str, str]) 
             return make(Role.QUANTITY, mode, rest[1].strip(), origin="prefixed")
     if norm in locations:
         return make(Role.QUANTITY, Mode.SET, header.strip(), origin="location-name")
-    if len(norm) >= 4:
+    if len(norm) >= 4 and index < FUZZY_COLUMNS and len(norm) <= 60:
         best = difflib.get_close_matches(norm, _FUZZY_WORDS, n=1, cutoff=FUZZY_CUTOFF)
         if best:
             role, mode = _ROLE_OF[SYNONYMS[best[0]]]

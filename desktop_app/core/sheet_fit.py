@@ -7,17 +7,18 @@ reading agrees on the rest.
 """
 from __future__ import annotations
 
+import unicodedata
 from typing import Mapping
 
 from desktop_app.core.errors import MappingError
-from desktop_app.core.mapping import detect_mapping, normalise
+from desktop_app.core.mapping import detect_mapping
 from desktop_app.core.models import Catalog, RawSheet
 
 
 def catalogue_hits(sheet: RawSheet, catalog: Catalog, *, overrides: Mapping[str, str] | None = None) -> int:
     """How many of the sheet's non-ASCII headers, keys and location names the store knows."""
-    locations = {normalise(loc.name) for loc in catalog.locations}
-    keys = {normalise(k) for v in catalog.variants for k in (v.sku, v.barcode, v.id, v.external_id) if k}
+    locations = {_fold(loc.name) for loc in catalog.locations}
+    keys = {_fold(k) for v in catalog.variants for k in (v.sku, v.barcode, v.id, v.external_id) if k}
     hits = sum(1 for h in sheet.headers if not h.isascii() and _location_header(h) in locations)
     try:
         mapping = detect_mapping(sheet.headers, location_names=[loc.name for loc in catalog.locations],
@@ -34,10 +35,15 @@ def catalogue_hits(sheet: RawSheet, catalog: Catalog, *, overrides: Mapping[str,
     return hits
 
 
+def _fold(text: str) -> str:
+    """Case folded, accents kept: readings of one file differ in exactly those letters."""
+    return unicodedata.normalize("NFC", text).casefold().strip()
+
+
 def _location_header(header: str) -> str:
     """A wide sheet's location column, with a Matrixify/"Available:" prefix taken off."""
-    return normalise(header.rpartition(":")[2])
+    return _fold(header.rpartition(":")[2])
 
 
 def _hit(value: object, known: set[str]) -> int:
-    return 1 if isinstance(value, str) and not value.isascii() and normalise(value) in known else 0
+    return 1 if isinstance(value, str) and not value.isascii() and _fold(value) in known else 0

@@ -184,17 +184,26 @@ def _check_directory(entries: list[zipfile.ZipInfo], *, name: str, limits: Limit
 
 
 def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, name: str) -> Iterator[bytes]:
-    """The inflated part in chunks, never more than its declared size (the CRC is checked at the end)."""
+    """The inflated part in chunks, never more than its declared size (the CRC is checked at the
+    end). A document type declaration is refused: no spreadsheet program writes one into a
+    workbook, and it is how entity expansion and external entities get in."""
+    damaged = (f"{name} is damaged: its part {info.filename} can't be read", "Open it in your spreadsheet program "
+               "and save it again as .xlsx or .csv.")
     try:
         with archive.open(info) as stream:
+            first = True
             while chunk := stream.read(_CHUNK):
+                if first and (b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk):
+                    raise SheetReadError(
+                        f"{name} declares a document type (a DTD) in its part {info.filename}. Spreadsheet programs "
+                        "never write one; it is how XML attacks (entity expansion, external entities) work, so the "
+                        "file is not read. If you trust it, open it in your spreadsheet program and save it again.")
+                first = False
                 yield chunk
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise SheetReadError(f"{name} is damaged: its part {info.filename} can't be read ({exc}). Open it in your "
-                             "spreadsheet program and save it again as .xlsx or .csv.") from None
-    except Exception as exc:  # zlib.error and friends
-        raise SheetReadError(f"{name} is damaged: its part {info.filename} can't be read ({exc}). Open it in your "
-                             "spreadsheet program and save it again as .xlsx or .csv.") from None
+    except SheetReadError:
+        raise
+    except Exception as exc:  # BadZipFile (a CRC or size that lies), zlib.error, EOFError, OSError …
+        raise SheetReadError(f"{damaged[0]} ({exc}). {damaged[1]}") from None
 
 
 def _pieces(chunks: Iterator[bytes]) -> Iterator[bytes]:

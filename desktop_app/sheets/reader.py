@@ -151,6 +151,7 @@ def _best_sheet(book: Book) -> tuple[str, Probe]:
     if not names:
         raise SheetReadError(f"{book.name} has no worksheets. Open it in your spreadsheet program "
                              "and check that it contains a sheet with your stock.")
+    names = [n for n in names if n not in book.hidden] + [n for n in names if n in book.hidden]  # visible win ties
     best_name, best = names[0], probe(book.rows(names[0]))
     for other in names[1:]:
         candidate = probe(book.rows(other))
