@@ -245,8 +245,9 @@ def _xlsx_extent(chunks: Iterator[bytes], *, limits: Limits, count_shared: bool)
             prefix = (found.group(1) or b"") if found else b""
             cell_open, row_open = (b"<" + prefix + b"c ", b"<" + prefix + b"c>"), b"<" + prefix + b"row"
             unreferenced = re.compile(re.escape(b"<" + prefix + b"c") + rb"(?:>| (?!r=\"))")
-        rows = piece.count(row_open)
-        row_tags += rows
+
+        row_tags += piece.count(row_open)
+
         if count_shared:
             extent.shared_cells += piece.count(b't="s"')
         for ref in set(_SUSPECT.findall(piece)):
@@ -258,7 +259,7 @@ def _xlsx_extent(chunks: Iterator[bytes], *, limits: Limits, count_shared: bool)
         if unreferenced.search(piece):  # a cell without a reference: count them per row
             for row in piece.split(b"</" + prefix + b"row>"):
                 extent.columns = max(extent.columns, row.count(cell_open[0]) + row.count(cell_open[1]))
-    extent.rows = max(extent.rows, row_tags)
+    extent.rows = max(extent.rows, row_tags)  # rows without a number count one by one
     if extent.columns < 26:
         extent.columns = max(extent.columns, letters if extent.rows * 26 > limits.cells else 26)
     return extent

@@ -43,7 +43,8 @@ _BOMS = (
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 #: DOS and classic Mac code pages: no spreadsheet program saves CSV in them today
 _UNLIKELY = ("cp437", "cp737", "cp775", "cp850", "cp852", "cp855", "cp857", "cp858", "cp860", "cp861",
-             "cp862", "cp863", "cp864", "cp865", "cp869", "mac_", "hp_roman8")
+             "cp862", "cp863", "cp864", "cp865", "cp869", "mac_", "hp_roman8",
+             "utf_16", "utf_32", "utf-16", "utf-32")  # BOM-less UTF-16 is told by its NUL bytes instead
 _LATIN_1_NAMES = {"latin_1", "iso8859_1", "iso-8859-1", "latin-1", "ascii"}
 
 
@@ -172,7 +173,8 @@ def _guesses(sample: bytes) -> list[str]:
         if "cp1252" in alike or best.encoding.lower() in _LATIN_1_NAMES:
             names.append("cp1252")
         names += [n for n in tied if not n.startswith(_UNLIKELY)]
-        names.append(best.encoding)
+        if not best.encoding.startswith(("utf_16", "utf_32")):
+            names.append(best.encoding)
     names.append("cp1252")
     return names
 
