@@ -25,6 +25,8 @@ COMMON_ENCODINGS = ("utf-8", "cp1252", "utf-16-le", "cp1250", "cp1251", "latin-1
 
 
 def encoding_name(codec: str) -> str:
+    if codec.startswith("utf-8+"):  # sheets.text's mixed reading
+        return f"UTF-8, with some lines in {encoding_name(codec[len('utf-8+'):])}"
     return ENCODING_NAMES.get(codec.lower(), codec)
 
 

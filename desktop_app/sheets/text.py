@@ -59,6 +59,14 @@ class Decoded:
 def decode(data: bytes, *, encoding: str | None = None, name: str = "the file") -> Decoded:
     """The text of ``data``, the encoding it was read with and the other plausible ones;
     ``encoding`` forces one (bytes it can't decode become U+FFFD)."""
+    if encoding and encoding.startswith(MIXED):
+        legacy = encoding[len(MIXED):]
+        try:
+            codecs.lookup(legacy)
+        except LookupError:
+            raise SheetReadError(f"'{encoding}' is not an encoding Stocksheet knows. Use a name such as utf-8, "
+                                 "cp1252 (Windows Western Europe), cp1250, latin-1, gbk or shift_jis.") from None
+        return Decoded(_mixed(data, legacy), encoding, (encoding,))
     if encoding:
         try:
             codec = codecs.lookup(encoding).name
@@ -84,6 +92,10 @@ def decode(data: bytes, *, encoding: str | None = None, name: str = "the file") 
     except UnicodeDecodeError:
         pass
     sample = _non_ascii_lines(data)
+    lines = sample.splitlines(keepends=True)
+    legacy_lines = [line for line in lines if not _is_utf8(line)]
+    mixed = len(legacy_lines) < len(lines)   # some lines are UTF-8: a file put together from two sources
+    sample = b"".join(legacy_lines)          # the encodings are guessed from the lines UTF-8 can't read
     readings: dict[str, str] = {}   # one per distinct reading: code pages that agree are one candidate
     for candidate in _guesses(sample):
         if len(readings) >= _MAX_CANDIDATES or candidate in readings:
@@ -94,12 +106,39 @@ def decode(data: bytes, *, encoding: str | None = None, name: str = "the file") 
             continue
         if reading not in readings.values():
             readings[candidate] = reading
+    names = tuple(readings)
+    if readings and mixed:
+        both = MIXED + names[0]
+        return Decoded(_mixed(data, names[0]), both, (both, *names))
     for candidate in readings:
         try:
-            return Decoded(data.decode(candidate), candidate, tuple(readings))
+            return Decoded(data.decode(candidate), candidate, names)
         except UnicodeDecodeError:   # a byte beyond the sample it can't read
             continue
     return Decoded(data.decode("latin-1"), "latin-1", ("latin-1",))
+
+
+#: the name of a mixed reading: ``utf-8+cp1252`` reads UTF-8 lines as UTF-8 and the others in cp1252
+MIXED = "utf-8+"
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _mixed(data: bytes, legacy: str) -> str:
+    """Each line as UTF-8 where it is valid UTF-8, in ``legacy`` where it is not."""
+    out = []
+    for line in data.splitlines(keepends=True):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode(legacy, errors="replace"))
+    return "".join(out)
 
 
 #: how many encodings are offered as candidates (each one is a full decoding of the file)

@@ -260,6 +260,8 @@ class Case:
     expect: tuple[str, ...] | None
     #: substrings that some row issue (``RowIssue.text()``) must contain when the file is read
     issues: tuple[str, ...] = ()
+    #: the first data row's first cells, as text, when the file is read
+    first: tuple[str, ...] | None = None
 
 
 def _csv(text: str, *, encoding: str = "utf-8", name: str = "stock.csv") -> Callable[[Path], Path]:
@@ -461,7 +463,7 @@ CASES: list[Case] = [
     Case("dates-and-booleans", _openpyxl("dates-and-booleans"), None, ("row 2, column 'Available'",
                                                                         "row 3, column 'Available'")),
     Case("merged-header", _openpyxl("merged-header"), None),
-    Case("hidden-sheet-and-row", _openpyxl("hidden"), None),
+    Case("hidden-sheet-and-row", _openpyxl("hidden"), None, first=("A-1", "Main", "5")),
     # text files
     Case("csv-really-binary", _bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 16, "stock.csv"),
          ("stock.csv", "not a text file")),
@@ -474,13 +476,14 @@ CASES: list[Case] = [
     Case("a-million-columns", _csv("," * 1_000_000 + "\n", name="wide.csv"), ("wide.csv", "16,384 columns")),
     Case("1048576-rows", _long_csv(1_048_575), None),
     Case("mixed-line-endings", _csv("SKU,Location,Available\r\nA-1,Main,5\nA-2,Main,6\rA-3,Main,7\r\n"), None),
-    Case("mixed-encodings", _csv(b"SKU;Location;Available\r\nM\xc3\xbcsli;K\xf6ln;5\r\n".decode("latin-1"),
-                                 encoding="latin-1"), None),
-    Case("bom-inside-header", _csv("SKU,\ufeffLocation,Available\r\nA-1,Main,5\r\n"), None),
+    Case("mixed-encodings", _bytes(b"SKU;Location;Available\r\nM\xc3\xbcsli;Main;5\r\nK\xe4se;K\xf6ln;3\r\n",
+                                   "stock.csv"), None, first=("Müsli", "Main", "5")),
+    Case("bom-inside-header", _csv("SKU,\ufeffLocation,Available\r\nA-1,Main,5\r\n"), None, first=("A-1", "Main", "5")),
     Case("cell-too-long", _csv(STOCK + "A-1,Main," + "9" * 40_000 + "\r\n"), ("stock.csv", "row 2", "column 3")),
     Case("unclosed-quote", _csv(STOCK + 'A-1,"Main,5\r\n' + "x" * 200_000), ("stock.csv", "quote")),
     Case("10000-identical-rows", _csv(STOCK + "A-1,Main,5\r\n" * 10_000), None, ("9,999 other rows (first:",)),
-    Case("short-windows-1252", _csv("SKU;Lager;Bestand\r\nMÜLLER-1;Köln Süd;5\r\n", encoding="cp1252"), None),
+    Case("short-windows-1252", _csv("SKU;Lager;Bestand\r\nMÜLLER-1;Köln Süd;5\r\n", encoding="cp1252"), None,
+         first=("MÜLLER-1", "Köln Süd", "5")),
     # not regular files
     Case("a-folder", _folder, ("stock.csv", "folder")),
     Case("a-fifo", lambda f: fifo(f / "stock.csv"), ("stock.csv", "pipe")),

@@ -25,3 +25,5 @@ def test_hostile_input_is_handled_cleanly(hostile, case: Case):
         return
     for part in case.issues:
         assert any(part in issue for issue in answer["issues"]), (part, answer["issues"])
+    if case.first is not None:
+        assert tuple(answer["first"][:len(case.first)]) == case.first, answer

@@ -185,3 +185,12 @@ def test_workbook_archives_written_by_openpyxl_pass_the_checks(tmp_path):
     with open(tmp_path / "real.xlsx", "rb") as fh:
         check_archive(fh, name="'real.xlsx'")
     assert zipfile.is_zipfile(tmp_path / "real.xlsx")
+
+
+def test_a_csv_put_together_from_utf8_and_windows_1252_lines_reads_each_line_in_its_own(tmp_path):
+    path = tmp_path / "joined.csv"
+    path.write_bytes("SKU;Location;Available\r\nMüsli;Main;5\r\n".encode() + "Käse;Köln;3\r\n".encode("cp1252"))
+    sheet = read_sheet(path)
+    assert sheet.encoding == "utf-8+cp1252" and sheet.encodings[1] == "cp1252"
+    assert [cells[:2] for _, cells in sheet.rows] == [("Müsli", "Main"), ("Käse", "Köln")]
+    assert read_sheet(path, encoding="utf-8+cp1252").rows == sheet.rows
