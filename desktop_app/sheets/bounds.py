@@ -114,9 +114,9 @@ def check_archive(fh: BinaryIO, *, name: str, limits: Limits = LIMITS) -> None:
             lower = info.filename.lower()
             if info.is_dir() or not lower.endswith(_PARSED):
                 continue
-            chunks = _chunks(archive, info, name=name)
             if lower.endswith("sharedstrings.xml"):
-                continue
+                continue   # measured above
+            chunks = _chunks(archive, info, name=name)
             if "worksheets/" in lower:
                 extent = _xlsx_extent(chunks, limits=limits, count_shared=count_shared)
                 _check_extent(extent, where=f"{name} ({info.filename})", limits=limits)
@@ -138,8 +138,8 @@ def _check_shared_text(archive: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], 
     if not lengths:
         return
     longest = max(lengths)
-    if longest > 4 * limits.cell_chars + 64:  # XML bytes: up to 4 per character
-        raise SheetReadError(too_big(name, f"has a cell of about {longest // 4:,} to {longest:,} characters",
+    if longest > 6 * limits.cell_chars + 64:  # XML bytes: up to 6 per character ("&quot;")
+        raise SheetReadError(too_big(name, f"has a cell longer than {limits.cell_chars:,} characters",
                                      limit=f"{limits.cell_chars:,} characters per cell", reason="Excel's own limit"))
     if shared_cells * longest <= limits.shared_text_bytes:
         return

@@ -80,3 +80,23 @@ def sku_sheet(path: Path, levels: dict[int, int], location: str = "Warehouse 1")
 
 def popen(*args: str, env: dict[str, str], **kwargs) -> subprocess.Popen:
     return subprocess.Popen([*STOCKSHEET, *args], env=env, text=True, **kwargs)
+
+
+@pytest.fixture
+def genstore(tmp_path, monkeypatch):
+    """``genstore(catalog) -> (app, url)``: a Genstore sandbox holding ``catalog`` (the sandbox's JSON
+    catalogue format), served until the test ends, its token in STOCKSHEET_TOKEN."""
+    servers = []
+
+    def serve(catalog: dict):
+        (tmp_path / "catalog.json").write_text(json.dumps(catalog), encoding="utf-8")
+        app = create_app("genstore", catalog=str(tmp_path / "catalog.json"), state=None, rate="none")
+        server = SandboxServer(app)
+        server.start()
+        servers.append(server)
+        monkeypatch.setenv("STOCKSHEET_TOKEN", app.token)
+        return app, server.url
+
+    yield serve
+    for s in servers:
+        s.stop()

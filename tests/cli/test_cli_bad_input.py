@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 
 from desktop_app.cli import main
-from desktop_app.sandbox.http import SandboxServer
-from desktop_app.sandbox.registry import create_app
 
 CATALOG = {
     "locations": [{"name": "Köln Süd"}, {"name": "München"}, {"name": "Žďár nad Sázavou"}],
@@ -26,13 +24,8 @@ CATALOG = {
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    cat = tmp_path / "catalog.json"
-    cat.write_text(json.dumps(CATALOG), encoding="utf-8")
-    app = create_app("genstore", catalog=str(cat), state=None, rate="none")
-    with SandboxServer(app) as server:
-        monkeypatch.setenv("STOCKSHEET_TOKEN", app.token)
-        yield app, server.url
+def store(genstore):
+    return genstore(CATALOG)
 
 
 def run(capsys, *args: str) -> tuple[int, dict]:

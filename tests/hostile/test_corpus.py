@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from generators import CASES, GOAL_MB, SECRET, Case
+from cases import CASES, SECRET, Case
+from generators import GOAL_MB
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
