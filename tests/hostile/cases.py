@@ -136,6 +136,20 @@ def _openpyxl(kind: str) -> Callable[[Path], Path]:
     return build
 
 
+def _far_xls(folder: Path) -> Path:
+    """An old .xls (written by xlwt) with one cell at the format's last row and column: 65,536 × 256
+    cells for the reader, the most an .xls can make (~1.2 GB at the worst, so it is read)."""
+    import xlwt
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Stock")
+    for row, values in enumerate(GOOD_ROWS):
+        for column, value in enumerate(values):
+            sheet.write(row, column, value)
+    sheet.write(65535, 255, 1)
+    book.save(str(folder / "far.xls"))
+    return folder / "far.xls"
+
+
 def _wide_csv(columns: int) -> Callable[[Path], Path]:
     def build(folder: Path) -> Path:
         extra = ",".join(f"C{i}" for i in range(4, columns + 1))
@@ -201,6 +215,7 @@ CASES: list[Case] = [
                                                     '<v>1</v></c></row>')), ("stock.xlsx", "5,000,000 cells")),
     Case("row-beyond-excel", _xlsx(sheet=sheet_xml(GOOD_ROWS, extra_rows='<row r="1048577"><c r="A1048577">'
                                                    '<v>1</v></c></row>')), ("stock.xlsx", "1,048,576 rows")),
+    Case("xls-cell-at-IV65536", _far_xls, None, first=("A-1", "Main", "5")),
     Case("declared-dimension-XFD1048576", _xlsx(sheet=sheet_xml(GOOD_ROWS, dimension="A1:XFD1048576")), None),
     Case("cells-without-references", _xlsx(sheet=sheet_xml([]).replace(
         "<sheetData>", "<sheetData><row><c t=\"inlineStr\"><is><t>SKU</t></is></c><c t=\"inlineStr\"><is><t>Available"
