@@ -30,10 +30,16 @@ def encoding_name(codec: str) -> str:
     return ENCODING_NAMES.get(codec.lower(), codec)
 
 
+#: beyond this many rows the detector has text enough to be sure, and reading again costs time
+CHOOSE_ROWS = 20_000
+
+
 def choose_encoding(sheet: RawSheet, catalog: Catalog, *, overrides: Mapping[str, str],
                     read: Callable[[str], RawSheet]) -> RawSheet:
     """The reading of ``sheet`` (among ``sheet.encodings``) whose keys and locations the store
-    knows best; the detector's first choice on ties."""
+    knows best; the detector's first choice on ties, and for sheets of more than ``CHOOSE_ROWS``."""
+    if len(sheet.rows) > CHOOSE_ROWS:
+        return sheet
     best, best_hits = sheet, catalogue_hits(sheet, catalog, overrides=overrides)
     for codec in sheet.encodings[1:]:
         try:
