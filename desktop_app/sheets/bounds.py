@@ -19,7 +19,7 @@ import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 from desktop_app.core.errors import SheetReadError
 from desktop_app.sheets.limits import LIMITS, Limits, size, too_big
@@ -73,6 +73,7 @@ _PARSED = (".xml", ".rels")
 _ROOT = re.compile(rb"<(\w+:)?worksheet\b")
 #: references (of a row or a cell) beyond column Z or row 99,999
 _SUSPECT = re.compile(rb' r="([A-Z]{2,}\d*|[A-Z]?\d{6,})"')
+_ROW_NUMBER = re.compile(rb' r="[A-Z]{0,3}(\d+)"')
 _ODS_TOKEN = re.compile(rb"<table:(table-row|table-cell|covered-table-cell)\b([^>]*?)(/?)>|</table:(table-row|table)>")
 _SHARED_INDEX = re.compile(rb"<(?:\w+:)?c\s[^>]*?\bt=\"s\"[^>]*>\s*<(?:\w+:)?v>(\d+)<")
 _ROWS_REPEATED = re.compile(rb"table:number-rows-repeated=\"(\d+)\"")
@@ -118,7 +119,8 @@ def check_archive(fh: BinaryIO, *, name: str, limits: Limits = LIMITS) -> None:
                 continue   # measured above
             chunks = _chunks(archive, info, name=name)
             if "worksheets/" in lower:
-                extent = _xlsx_extent(chunks, limits=limits, count_shared=count_shared)
+                extent = _xlsx_extent(lambda info=info: _chunks(archive, info, name=name), limits=limits,
+                                      count_shared=count_shared)
                 _check_extent(extent, where=f"{name} ({info.filename})", limits=limits)
                 shared_cells += extent.shared_cells
                 sheets.append(info)
@@ -228,41 +230,60 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
-def _xlsx_extent(chunks: Iterator[bytes], *, limits: Limits, count_shared: bool) -> _Extent:
+def _xlsx_extent(reopen: Callable[[], Iterator[bytes]], *, limits: Limits, count_shared: bool) -> _Extent:
     """The rectangle calamine fills for one worksheet: the largest row and column any cell or row
     reference names; cells and rows without a reference count one after another.
 
-    A few C-level passes per megabyte: only references beyond row 99,999 or column Z are parsed
-    (below both, a sheet is within every limit); single-letter columns are told apart only in a
-    sheet long enough for them to matter."""
+    A few C-level passes per megabyte: references beyond row 99,999 or column Z are parsed (below
+    both a sheet is within every limit); the exact last row is looked for only in a sheet wider than
+    Z, the rightmost single-letter column only in one long enough for it to matter — from its start,
+    so a second pass reads the pieces before the one where that became known."""
     extent = _Extent()
     row_tags = 0
     prefix: bytes | None = None
-    letters = 0          # the rightmost single-letter column seen, in the pieces that were looked at
-    for piece in _pieces(chunks):
+    letters = 0                      # the rightmost single-letter column seen
+    exact_rows_from = letters_from = None
+    for index, piece in enumerate(_pieces(reopen())):
         if prefix is None:
             found = _ROOT.search(piece)
             prefix = (found.group(1) or b"") if found else b""
             cell_open, row_open = (b"<" + prefix + b"c ", b"<" + prefix + b"c>"), b"<" + prefix + b"row"
             unreferenced = re.compile(re.escape(b"<" + prefix + b"c") + rb"(?:>| (?!r=\"))")
-
         row_tags += piece.count(row_open)
-
         if count_shared:
             extent.shared_cells += piece.count(b't="s"')
         for ref in set(_SUSPECT.findall(piece)):
             column, number = _split_ref(ref)
             extent.rows = max(extent.rows, number)
             extent.columns = max(extent.columns, column)
-        if max(extent.rows, row_tags) * 26 > limits.cells:
+        if extent.columns > 26:      # wide: every row number counts (ZZ1 and A99999 make 70 million cells)
+            exact_rows_from = index if exact_rows_from is None else exact_rows_from
+            extent.rows = max(extent.rows, _last_row(piece))
+        elif max(extent.rows, row_tags) * 26 > limits.cells:
+            letters_from = index if letters_from is None else letters_from
             letters = _rightmost_letter(piece, letters)
         if unreferenced.search(piece):  # a cell without a reference: count them per row
             for row in piece.split(b"</" + prefix + b"row>"):
                 extent.columns = max(extent.columns, row.count(cell_open[0]) + row.count(cell_open[1]))
     extent.rows = max(extent.rows, row_tags)  # rows without a number count one by one
+    again_rows = bool(exact_rows_from) and extent.columns > 26
+    again_letters = bool(letters_from) and extent.columns <= 26
+    if again_rows or again_letters:
+        for index, piece in enumerate(_pieces(reopen())):
+            if index >= max(exact_rows_from or 0, letters_from or 0):
+                break
+            if again_rows:
+                extent.rows = max(extent.rows, _last_row(piece))
+            else:
+                letters = _rightmost_letter(piece, letters)
     if extent.columns < 26:
         extent.columns = max(extent.columns, letters if extent.rows * 26 > limits.cells else 26)
     return extent
+
+
+def _last_row(piece: bytes) -> int:
+    """The largest row number any reference in ``piece`` names."""
+    return max(map(int, _ROW_NUMBER.findall(piece)), default=0)
 
 
 def _split_ref(ref: bytes) -> tuple[int, int]:

@@ -213,6 +213,9 @@ CASES: list[Case] = [
                                                      '<v>1</v></c></row>')), ("stock.xlsx", "5,000,000 cells")),
     Case("cell-at-CV1048576", _xlsx(sheet=sheet_xml(GOOD_ROWS, extra_rows='<row r="1048576"><c r="CV1048576">'
                                                     '<v>1</v></c></row>')), ("stock.xlsx", "5,000,000 cells")),
+    Case("cells-at-ZZ4-and-A99999", _xlsx(sheet=sheet_xml(GOOD_ROWS, extra_rows='<row r="4"><c r="ZZ4"><v>1</v></c>'
+                                                          '</row><row r="99999"><c r="A99999"><v>1</v></c></row>')),
+         ("stock.xlsx", "5,000,000 cells")),
     Case("row-beyond-excel", _xlsx(sheet=sheet_xml(GOOD_ROWS, extra_rows='<row r="1048577"><c r="A1048577">'
                                                    '<v>1</v></c></row>')), ("stock.xlsx", "1,048,576 rows")),
     Case("xls-cell-at-IV65536", _far_xls, None, first=("A-1", "Main", "5")),

@@ -194,3 +194,23 @@ def test_a_csv_put_together_from_utf8_and_windows_1252_lines_reads_each_line_in_
     assert sheet.encoding == "utf-8+cp1252" and sheet.encodings[1] == "cp1252"
     assert [cells[:2] for _, cells in sheet.rows] == [("Müsli", "Main"), ("Käse", "Köln")]
     assert read_sheet(path, encoding="utf-8+cp1252").rows == sheet.rows
+
+
+@pytest.mark.parametrize("order", ["wide first", "long first"])
+def test_a_wide_cell_and_a_far_row_in_narrow_columns_make_their_rectangle_together(tmp_path, monkeypatch, order):
+    import desktop_app.sheets.bounds as bounds
+    monkeypatch.setattr(bounds, "_CHUNK", 256)   # many pieces: what is learnt late applies to early ones too
+    wide, far = '<row r="4"><c r="ZZ4"><v>1</v></c></row>', '<row r="99999"><c r="A99999"><v>1</v></c></row>'
+    filler = "".join(f'<row r="{i}"><c r="A{i}"><v>1</v></c></row>' for i in range(5, 60))
+    extra = wide + filler + far if order == "wide first" else far + filler + wide
+    path = write_xlsx(tmp_path / "sly.xlsx", sheet=sheet_xml(GOOD_ROWS, extra_rows=extra))
+    assert "spans 99,999 rows × 702 columns = 70,199,298 cells" in archive_error(path)
+
+
+def test_a_column_seen_only_early_still_counts_once_the_sheet_turns_out_long(tmp_path, monkeypatch):
+    import desktop_app.sheets.bounds as bounds
+    monkeypatch.setattr(bounds, "_CHUNK", 256)
+    rows = '<row r="4"><c r="D4"><v>1</v></c></row>' + "".join(
+        f'<row r="{i}"><c r="A{i}"><v>1</v></c><c r="C{i}"><v>2</v></c></row>' for i in range(5, 301))
+    path = write_xlsx(tmp_path / "late.xlsx", sheet=sheet_xml(GOOD_ROWS, extra_rows=rows))
+    assert "spans 300 rows × 4 columns" in archive_error(path, Limits(cells=1_000))
