@@ -160,3 +160,17 @@ def test_a_report_is_never_written_into_a_watched_folder(store, tmp_path):
         assert run_import(request, connector).report is not None  # without avoid: next to it, as before
     finally:
         connector.close()
+
+
+@pytest.mark.parametrize("make, says", [
+    (lambda folder: (os.mkfifo(folder / "feed.csv"), folder / "feed.csv")[1], "'feed.csv' is a pipe (FIFO)"),
+    (lambda folder: (os.symlink("/dev/zero", folder / "zero.csv"), folder / "zero.csv")[1], "'zero.csv' is a device"),
+    (lambda folder: (os.mkdir(folder / "stock.csv"), folder / "stock.csv")[1], "is a folder, not a sheet file"),
+])
+def test_special_files_are_refused_in_a_sentence_with_exit_2(store, tmp_path, capsys, make, says):
+    app, url = store
+    folder = tmp_path / "in"
+    folder.mkdir()
+    code = main(["import", str(make(folder)), "--platform", "genstore", "--url", url, "--dry-run"])
+    err = capsys.readouterr().err
+    assert code == 2 and says in err and "Traceback" not in err and err.count("\n") == 1
