@@ -2,6 +2,7 @@
 ``run`` — the CLI in-process, its exit status and its JSON (or text)."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import subprocess
@@ -86,17 +87,13 @@ def popen(*args: str, env: dict[str, str], **kwargs) -> subprocess.Popen:
 def genstore(tmp_path, monkeypatch):
     """``genstore(catalog) -> (app, url)``: a Genstore sandbox holding ``catalog`` (the sandbox's JSON
     catalogue format), served until the test ends, its token in STOCKSHEET_TOKEN."""
-    servers = []
+    with contextlib.ExitStack() as stack:
+        def serve(catalog: dict):
+            path = tmp_path / "catalog.json"
+            path.write_text(json.dumps(catalog), encoding="utf-8")
+            app = create_app("genstore", catalog=str(path), state=None, rate="none")
+            running = stack.enter_context(SandboxServer(app))
+            monkeypatch.setenv("STOCKSHEET_TOKEN", app.token)
+            return app, running.url
 
-    def serve(catalog: dict):
-        (tmp_path / "catalog.json").write_text(json.dumps(catalog), encoding="utf-8")
-        app = create_app("genstore", catalog=str(tmp_path / "catalog.json"), state=None, rate="none")
-        server = SandboxServer(app)
-        server.start()
-        servers.append(server)
-        monkeypatch.setenv("STOCKSHEET_TOKEN", app.token)
-        return app, server.url
-
-    yield serve
-    for s in servers:
-        s.stop()
+        yield serve

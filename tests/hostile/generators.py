@@ -12,6 +12,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from desktop_app.core.columns import column_letter as column_letters  # 0 → A, 26 → AA
+
 #: the memory goal per input, resident (README: Limits); the time goal is 30 s
 GOAL_MB = 1536
 
@@ -66,15 +68,6 @@ def shared_strings_xml(strings: list[str], *, prolog: str = "") -> str:
     items = "".join(f"<si><t>{s}</t></si>" for s in strings)
     return (f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<sst xmlns="{MAIN}" count="{len(strings)}" '
             f'uniqueCount="{len(strings)}">{items}</sst>')
-
-
-def column_letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 GOOD_ROWS: list[list[object]] = [["SKU", "Location", "Available"], ["A-1", "Main", 5], ["A-2", "Main", 7]]
