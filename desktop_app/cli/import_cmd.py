@@ -31,7 +31,10 @@ def register(sub: Any) -> None:
                    help="same variant × location twice: both invalid (default), keep the last, or sum adjustments")
     i.add_argument("--force-stale", action="store_true",
                    help="write rows whose live level changed since the sheet's 'On hand (current)'")
-    i.add_argument("--report", type=Path, help="error report path (default: FILE.errors.<ext> next to the sheet)")
+    i.add_argument("--report", type=Path, help="error report path (default: FILE.errors.<ext> next to the sheet, or "
+                   "STOCKSHEET_HOME/reports when that folder is read-only)")
+    i.add_argument("--encoding", metavar="NAME", help="a CSV's text encoding, e.g. utf-8, cp1252, cp1250, gbk "
+                   "(default: detected; among readings that fit, the one matching the store's catalogue)")
     show_flags(i)
     i.set_defaults(handler=cmd_import)
 

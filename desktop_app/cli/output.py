@@ -124,6 +124,8 @@ def print_reading(r: dict) -> None:
     """How the sheet was read (``engine.reading``), before the table."""
     where = f", sheet '{r['sheet']}'" if r.get("sheet") else ""
     text = f", {r['encoding']}" if r.get("encoding") else ""
+    if r.get("encoding") not in (None, "utf-8", "utf-8-sig"):
+        text += " (another one: --encoding NAME)"
     delimiter = {"\t": "tab", ",": "','", ";": "';'", "|": "'|'"}.get(r.get("delimiter") or "", "")
     out(f"Read {r['file']}{where}: {r['format'].upper()}{text}"
         + (f", delimiter {delimiter}" if delimiter else "")

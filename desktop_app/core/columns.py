@@ -66,6 +66,11 @@ class _Col:
     norm: str = ""
 
 
+#: fuzzy matching (a millisecond a header) looks at the first columns only: a role's column is
+#: near the left, and a sheet of 16,384 unknown headers must not take 17 s to map
+FUZZY_COLUMNS = 256
+
+
 def _after(header: str, sep: str) -> str:
     return header.split(sep, 1)[1].strip() if sep in header else ""
 
@@ -100,7 +105,7 @@ def _classify(index: int, header: str, norm: str, locations: Mapping[str, str]) 
             return make(Role.QUANTITY, mode, rest[1].strip(), origin="prefixed")
     if norm in locations:
         return make(Role.QUANTITY, Mode.SET, header.strip(), origin="location-name")
-    if len(norm) >= 4:
+    if len(norm) >= 4 and index < FUZZY_COLUMNS and len(norm) <= 60:
         best = difflib.get_close_matches(norm, _FUZZY_WORDS, n=1, cutoff=FUZZY_CUTOFF)
         if best and SYNONYMS[best[0]] == "variant_id" and _TITLE_WORDS & set(norm.split()):
             return make(Role.INFO, origin="fuzzy", confidence=0.0)    # a variant's title is never its id
@@ -131,7 +136,7 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _refuse_twins(group: list[_Col]) -> None:
+def _refuse_twins(group: list[_Col], *, where: str = "") -> None:
     """Two columns under the very same header, both meaning something: which one the user meant
     cannot be guessed (and ``--map``, which names headers, cannot tell them apart)."""
     seen: dict[str, _Col] = {}
@@ -141,14 +146,14 @@ def _refuse_twins(group: list[_Col]) -> None:
         first = seen.setdefault(c.norm, c)
         if first is not c:
             raise MappingError(
-                f"The header '{c.col.header}' is there twice (columns {column_letter(first.col.index)} and "
+                f"The header '{c.col.header}' is there twice{where} (columns {column_letter(first.col.index)} and "
                 f"{column_letter(c.col.index)}), and Stocksheet will not guess which one you mean. Rename or "
                 "delete one of them and import again (--map names columns by header, so it cannot tell these "
                 "two apart).")
 
 
-def _settle(cols: list[_Col], warnings: list[str]) -> None:
-    _refuse_twins([c for c in cols if c.col.role not in (Role.INFO, Role.IGNORE)])
+def _settle(cols: list[_Col], warnings: list[str], *, where: str = "") -> None:
+    _refuse_twins([c for c in cols if c.col.role not in (Role.INFO, Role.IGNORE)], where=where)
     for role in (Role.SKU, Role.BARCODE, Role.VARIANT_ID, Role.EXTERNAL_ID, Role.LOCATION, Role.SEEN):
         group = [c for c in cols if c.col.role is role]
         if len(group) < 2:
@@ -252,7 +257,7 @@ def build_mapping(headers: list[str], *, location_names: Sequence[str], override
             warnings.append(f"Column '{c.col.header}' was read as {_LABEL[c.col.role]} because its name is close "
                             f"to one we know. If that's wrong, map it with --map '{c.col.header}=info'.")
     _promote_location_headers(cols, locations)
-    _settle(cols, warnings)
+    _settle(cols, warnings, where=where)
     columns = [c.col for c in cols]
     mapping = SheetMapping(layout=_layout(cols, {c.norm for c in cols}), columns=columns, warnings=warnings)
     if not strict:

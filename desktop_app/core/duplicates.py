@@ -26,6 +26,10 @@ def _what(t: Target) -> str:
     return f"{who} at {t.location.name}"
 
 
+#: beyond this many other rows, a duplicate's message counts them and names the first few
+LISTED = 5
+
+
 def _where(t: Target, others: list[Target]) -> str:
     rows = [f"column '{o.column}' of this row" if o.row == t.row else str(o.row) for o in others]
     numbers = [r for r in rows if r.isdigit()]
@@ -36,6 +40,19 @@ def _where(t: Target, others: list[Target]) -> str:
         parts.append(("row " if len(numbers) == 1 else "rows ") + listed)
     parts += words
     return " and ".join(parts)
+
+
+def _wheres(members: list[Target]) -> list[str]:
+    """For each member, where the others are. A large group (10,000 copies of one row) is said
+    in constant space per row — "9,999 other rows (first: 2, 3, 4 …)" — so the messages and the
+    report grow linearly with the sheet, not with its square."""
+    if len(members) <= LISTED + 1:
+        return [_where(t, [o for o in members if o is not t]) for t in members]
+    head = list(dict.fromkeys(o.row for o in members[:4]))
+    others = len(members) - 1
+    return [f"{others:,} other rows (first: {', '.join(str(r) for r in head if r != t.row)} …)"
+            if t.row in head else f"{others:,} other rows (first: {', '.join(str(r) for r in head[:3])} …)"
+            for t in members]
 
 
 def settle_duplicates(targets: list[Target], policy: "DuplicatePolicy") -> tuple[list[Target], list[RowIssue]]:
@@ -77,10 +94,8 @@ def settle_duplicates(targets: list[Target], policy: "DuplicatePolicy") -> tuple
             else:
                 hint = ("Keep one row per variant and location, or import with --duplicates last (the last row "
                         "wins) or --duplicates sum (adjustments add up).")
-            for t in members:
-                others = [o for o in members if o is not t]
-                found.append(RowIssue(t.row, t.column, codes.DUPLICATE,
-                                      f"{_what(t)} is also in {_where(t, others)}.", hint))
+            for t, where in zip(members, _wheres(members)):
+                found.append(RowIssue(t.row, t.column, codes.DUPLICATE, f"{_what(t)} is also in {where}.", hint))
             removed.update(idxs)
     out = [merged.get(i, t) for i, t in enumerate(targets) if i not in removed]
     return out, found

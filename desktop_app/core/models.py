@@ -123,6 +123,7 @@ class RawSheet:
     headers: list[str]
     rows: list[tuple[int, tuple[Any, ...]]]
     encoding: str | None = None    # for text formats
+    encodings: list[str] = field(default_factory=list)  # every plausible encoding, ``encoding`` first
     delimiter: str | None = None   # for text formats
     sheet_names: list[str] = field(default_factory=list)
     #: the non-empty rows above the header (titles, notes), as read: the window's raw preview

@@ -71,12 +71,15 @@ class RunResult:
     notices: list[str] = field(default_factory=list)   # what the user should know (read-only token, …)
     reading: dict[str, object] | None = None    # how the sheet was read (engine.reading), for an import
     estimate: dict[str, object] | None = None   # a dry run: requests and seconds the real import needs
+    encoding: str | None = None  # how a text sheet was decoded (None: a workbook)
+    no_data_rows: bool = False   # the sheet had a header and nothing below it (a truncated feed?)
 
     def exit_code(self) -> int:
-        """CLI contract: 0 all applied/unchanged, 1 some rows invalid/failed/stale, 3 aborted."""
+        """CLI contract: 0 all applied/unchanged, 1 some rows invalid/failed/stale or no data rows at
+        all, 3 aborted."""
         if self.cancelled:
             return 3
-        return 1 if (self.invalid or self.failed or self.stale or self.unverified) else 0
+        return 1 if (self.invalid or self.failed or self.stale or self.unverified or self.no_data_rows) else 0
 
     @property
     def verified(self) -> int:
@@ -86,7 +89,8 @@ class RunResult:
     def summary(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in (
             "rows", "valid", "invalid", "unchanged", "changes", "applied", "verified", "unverified", "failed",
-            "stale", "requests", "report", "report_error", "run_id", "dry_run", "cancelled", "notices")}
+            "stale", "requests", "report", "report_error", "run_id", "dry_run", "cancelled", "notices", "encoding",
+            "no_data_rows")}
 
 
 def sheet_status(outcomes: list[RowOutcome]) -> dict[int, list[RowOutcome]]:

@@ -6,8 +6,10 @@ submit).
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 from desktop_app.core.errors import InputError
 from desktop_app.core.mapping import parse_override
@@ -39,7 +41,8 @@ class ImportRequest:
     def from_cli(cls, args: argparse.Namespace) -> "ImportRequest":
         options = ImportOptions(
             key=KeyKind(args.key) if args.key else None, sheet=args.sheet,
-            duplicates=DuplicatePolicy(args.duplicates), force_stale=args.force_stale)
+            duplicates=DuplicatePolicy(args.duplicates), force_stale=args.force_stale,
+            encoding=getattr(args, "encoding", None))
         if args.profile:
             profile = profile_store.load(args.profile)
             options.overrides.update(profile.overrides)
@@ -107,10 +110,13 @@ def run_import(request: ImportRequest, connector: Connector, *, progress: Progre
 
 
 def write_problem_report(source: Preview | RawSheet, result: RunResult, path: Path | None, *,
-                         default: Path | None = None) -> str | None:
+                         default: Path | None = None, avoid: Sequence[Path] = ()) -> str | None:
     """Write the error report when any row needs attention; returns its path. ``source`` is the
-    preview (or the sheet) the result's rows come from; ``default`` replaces the usual
-    ``SHEET.errors.<ext>`` when no ``path`` is given."""
+    preview (or the sheet) the result's rows come from.
+
+    ``path``: where the user chose. Otherwise ``default`` or ``SHEET.errors.<ext>`` next to the
+    sheet — unless that folder is read-only or one of ``avoid`` (a watched inbox: a report dropped
+    there would be picked up as a sheet), then under ``STOCKSHEET_HOME/reports``."""
     sheet = source.sheet if isinstance(source, Preview) else source
     if not any(o.status in PROBLEMS and not (result.dry_run and o.status is Status.PENDING) for o in result.outcomes):
         return None
@@ -122,9 +128,11 @@ def write_problem_report(source: Preview | RawSheet, result: RunResult, path: Pa
         write_report(path, sheet, by_row)
         return str(path)
     target = default or default_report_path(Path(sheet.path))
+    if not _may_write_beside(target.parent, avoid):
+        target = reports_dir() / target.name
     try:
         write_report(target, sheet, by_row)
-    except (InputError, OSError):  # next to the sheet is read-only (a share, a mounted drive): keep it ours
+    except (InputError, OSError):  # next to the sheet failed after all (a share, a mounted drive): keep it ours
         target = reports_dir() / target.name
         write_report(target, sheet, by_row)
     return str(target)
@@ -183,6 +191,18 @@ def label_rows(preview: Preview, outcomes: list[RowOutcome]) -> None:
                 o.location = wide
             elif location is not None and location.index < len(row) and row[location.index] not in (None, ""):
                 o.location = str(row[location.index]).strip()
+
+
+def _may_write_beside(folder: Path, avoid: Sequence[Path]) -> bool:
+    """Whether a report may go into the sheet's own folder: writable by us (for root too: its mode
+    bits, which root would ignore, say whether the user meant it read-only) and not watched."""
+    try:
+        resolved = folder.resolve()
+        if any(resolved == Path(a).resolve() or Path(a).resolve() in resolved.parents for a in avoid):
+            return False
+        return os.access(resolved, os.W_OK) and bool(resolved.stat().st_mode & 0o222)
+    except OSError:
+        return False
 
 
 def _resolved_aliases(options: ImportOptions, connector: Connector) -> ImportOptions:

@@ -24,6 +24,7 @@ from desktop_app.core.results import RowOutcome, RunResult, Status
 from desktop_app.core.rows import extract_rows
 from desktop_app.engine.reads import read_pairs
 from desktop_app.engine.retry import patiently
+from desktop_app.engine.sheet_choice import choose_encoding, sheet_notices
 from desktop_app.platforms.base import Connector
 from desktop_app.sheets.reader import read_sheet
 
@@ -39,6 +40,7 @@ class ImportOptions:
     #: cells fixed in place (row number → {header: value}): applied to a copy, never to the file
     edits: dict[int, dict[str, object]] = field(default_factory=dict)
     header_row: int | None = None                 # the sheet row holding the header (None: detected)
+    encoding: str | None = None                   # a text sheet's encoding (None: detected, then the catalogue's)
 
 
 #: options that only change what is done with the rows once read: a re-check with only these
@@ -138,7 +140,7 @@ def summarise(preview: Preview, outcomes: list[RowOutcome], *, requests: int, dr
         unchanged=count[Status.UNCHANGED], changes=len(preview.plan.changes), applied=count[Status.APPLIED],
         failed=count[Status.FAILED], stale=count[Status.STALE], unverified=count[Status.UNVERIFIED],
         requests=requests, dry_run=dry_run, notices=preview.all_notices(),
-        cancelled=cancelled, outcomes=outcomes)
+        cancelled=cancelled, outcomes=outcomes, encoding=preview.sheet.encoding, no_data_rows=not preview.sheet.rows)
 
 
 def fetch_catalog(connector: Connector, *, cancel: CancelToken | None = None) -> Catalog:
@@ -193,11 +195,17 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
 
     step(0, "read", "Reading the sheet…")
     original = source if isinstance(source, RawSheet) else read_sheet(source, sheet=options.sheet,
-                                                                      header_row=options.header_row)
+                                                                      header_row=options.header_row,
+                                                                      encoding=options.encoding)
     sheet = apply_edits(original, options.edits)
     caps = connector.capabilities
     step(1, "catalog", f"Loading the store's locations and variants ({len(sheet.rows):,} rows read)…")
     catalog = catalog or fetch_catalog(connector, cancel=cancel)
+    if len(original.encodings) > 1 and not options.encoding:   # a short legacy CSV: the store's names decide
+        chosen = choose_encoding(original, catalog, overrides=options.overrides, read=lambda name: read_sheet(
+            original.path, header_row=options.header_row, encoding=name))
+        if chosen is not original:
+            original, sheet = chosen, apply_edits(chosen, options.edits)
     write_access = getattr(connector, "write_access", None)   # a token that can read but not write
     write_problem = patiently(write_access, cancel=cancel) if write_access else None
     step(2, "map", "Mapping columns…")
@@ -236,7 +244,7 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
     if options.force_stale:
         changes = [_unstale(c) for c in changes]
     plan = make_plan(changes, caps)
-    notices = _write_paths(connector, plan.changes)
+    notices = sheet_notices(sheet) + _write_paths(connector, plan.changes)
     step(6, "plan", f"{len(plan.changes):,} changes in {plan.requests:,} requests.")
     return Preview(sheet=sheet, mapping=mapping, capabilities=caps, catalog=catalog, changes=changes, plan=plan,
                    issues=issues, skipped=skipped, options=options, write_problem=write_problem, notices=notices,

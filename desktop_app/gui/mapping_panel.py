@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 from desktop_app.core.mapping import normalise
 from desktop_app.core.models import KeyKind, Location
 from desktop_app.core.resolve import DuplicatePolicy
+from desktop_app.engine.sheet_choice import COMMON_ENCODINGS, encoding_name
 from desktop_app.gui.sheet_preview import SheetPreview
 from desktop_app.gui.words import window_words
 
@@ -136,6 +137,16 @@ class MappingPanel(QWidget):
         kl.addWidget(self.duplicates_combo)
         side.addWidget(key_box)
 
+        self.encoding_box = QGroupBox("Text encoding")   # a text sheet's; the same choice as --encoding
+        el = QVBoxLayout(self.encoding_box)
+        self.encoding_combo = QComboBox()
+        self.encoding_combo.setAccessibleName("Text encoding of the sheet")
+        self.encoding_combo.setToolTip("How the file's bytes are read as letters; another one reads the sheet again")
+        self.encoding_combo.currentIndexChanged.connect(self.changed)
+        el.addWidget(self.encoding_combo)
+        side.addWidget(self.encoding_box)
+        self.encoding_box.setVisible(False)
+
         self.locations_box = QGroupBox("Location names in the sheet")
         self.locations_form = QFormLayout(self.locations_box)
         side.addWidget(self.locations_box)
@@ -218,8 +229,26 @@ class MappingPanel(QWidget):
         with QSignalBlocker(self.key_combo), QSignalBlocker(self.duplicates_combo):
             self.key_combo.setCurrentIndex(max(0, self.key_combo.findData(preview.options.key)))
             self.duplicates_combo.setCurrentIndex(max(0, self.duplicates_combo.findData(preview.options.duplicates.value)))
+        self._fill_encodings(preview)
         self._fill_unknown(unknown, remembered=preview.options.location_aliases)
         self.refresh_profiles()
+
+    def _fill_encodings(self, preview: "Preview") -> None:
+        """A text sheet's encodings: the one used, the others that fit it, then the common ones."""
+        sheet = preview.sheet
+        self.encoding_box.setVisible(sheet.encoding is not None)
+        with QSignalBlocker(self.encoding_combo):   # filling is not choosing
+            self.encoding_combo.clear()
+            if sheet.encoding is None:
+                return
+            fitting = list(dict.fromkeys([sheet.encoding, *sheet.encodings]))
+            for codec in fitting:
+                also = "" if codec == sheet.encoding else " (also fits)"
+                self.encoding_combo.addItem(encoding_name(codec) + also, codec)
+            for codec in COMMON_ENCODINGS:
+                if codec not in fitting:
+                    self.encoding_combo.addItem(encoding_name(codec), codec)
+            self.encoding_combo.setCurrentIndex(0)
 
     def _fill_unknown(self, unknown: list[str], *, remembered: dict[str, str]) -> None:
         """A dropdown per location name the store does not know, then the matches remembered for
@@ -287,8 +316,12 @@ class MappingPanel(QWidget):
                 aliases.pop(name, None)
         sheet, header_row = self.sheet_preview.chosen(sheet=self._options.sheet, header_row=self._options.header_row)
         key = self.key_combo.currentData()     # Qt hands a StrEnum back as its plain str
+        encoding = self._options.encoding
+        if self._preview is not None and self.encoding_combo.count() and \
+                self.encoding_combo.currentData() != self._preview.sheet.encoding:
+            encoding = self.encoding_combo.currentData()
         return dataclasses.replace(self._options, overrides=overrides, key=KeyKind(key) if key else None,
-                                   sheet=sheet, header_row=header_row,
+                                   sheet=sheet, header_row=header_row, encoding=encoding,
                                    duplicates=DuplicatePolicy(self.duplicates_combo.currentData() or "error"),
                                    location_aliases=aliases)
 

@@ -115,4 +115,5 @@ def header_text(value: Any) -> str:
     """A header cell as the column's name: text, numbers without a trailing ``.0``, blank → ``""``."""
     if value is None:
         return ""
-    return str(value)
+    text = str(value)
+    return text.replace("\ufeff", "").strip() if "\ufeff" in text else text  # a BOM pasted into a header

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from desktop_app.core.errors import SheetReadError
 from desktop_app.core.models import RawSheet
+from desktop_app.sheets.bounds import check_archive, open_sheet, read_capped
 from desktop_app.sheets.table import Probe, assemble, probe
-from desktop_app.sheets.text import read_text
+from desktop_app.sheets.text import bomless_utf16, read_text
 from desktop_app.sheets.workbook import Book
 
 TEXT_EXTENSIONS = (".csv", ".tsv", ".txt")
@@ -24,12 +26,15 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
-def read_sheet(path: str | os.PathLike[str], *, sheet: str | None = None, header_row: int | None = None) -> RawSheet:
-    """Read a CSV/TSV/TXT/XLSX/XLSM/XLS/ODS stock sheet.
+def read_sheet(path: str | os.PathLike[str], *, sheet: str | None = None, header_row: int | None = None,
+               encoding: str | None = None) -> RawSheet:
+    """Read a CSV/TSV/TXT/XLSX/XLSM/XLS/ODS stock sheet, within ``limits.LIMITS``.
 
     ``sheet`` picks a workbook sheet by name; without it the sheet whose header is most
     recognisable is used (the first one on ties). Ignored for text files. ``header_row`` is the
     1-based row holding the header (default: the most recognisable of the first rows).
+    ``encoding`` forces a text file's encoding (default: detected; ``RawSheet.encodings`` lists
+    the plausible ones).
     """
     file = Path(path)
     name = f"'{file.name}'"
@@ -37,22 +42,22 @@ def read_sheet(path: str | os.PathLike[str], *, sheet: str | None = None, header
     if ext not in SUPPORTED_EXTENSIONS:
         raise SheetReadError(f"{name} is not a supported sheet type. Save it as one of: "
                              f"{', '.join(SUPPORTED_EXTENSIONS)}.")
-    try:
-        with open(file, "rb") as fh:
+    with open_sheet(file, name=name) as fh:   # a regular file within the size limit, or a sentence
+        try:
             head = fh.read(8)
-    except FileNotFoundError:
-        raise SheetReadError(f"The file {file} does not exist. Check the name and folder.") from None
-    except IsADirectoryError:
-        raise SheetReadError(f"{file} is a folder, not a sheet file. Pick a file inside it.") from None
-    except OSError as exc:
-        raise SheetReadError(f"{name} can't be opened ({exc.strerror or exc}). If it is open in another "
-                             "program, close it there and try again.") from None
-    if not head:
-        raise SheetReadError(f"{name} is empty (0 bytes). Check that you picked the right file.")
-    if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC):
-        return _read_book(file, ext=ext, head=head, name=name, sheet=sheet, header_row=header_row)
+            fh.seek(0)
+        except OSError as exc:
+            raise SheetReadError(f"{name} can't be read ({exc.strerror or exc}).") from None
+        if not head:
+            raise SheetReadError(f"{name} is empty (0 bytes). Check that you picked the right file.")
+        if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC):
+            return _read_book(file, fh, ext=ext, head=head, name=name, sheet=sheet, header_row=header_row)
+        try:
+            data = read_capped(fh, name=name)
+        except OSError as exc:
+            raise SheetReadError(f"{name} can't be read ({exc.strerror or exc}).") from None
+    kind = _content_kind(data[:4096], strict=ext in BOOK_EXTENSIONS)
     if ext in BOOK_EXTENSIONS:
-        kind = _content_kind(file)
         if kind == "markup":
             raise SheetReadError(f"{name} is a web page or XML document saved with a {ext} name, not a "
                                  "workbook. Open it in your spreadsheet program and save it as .xlsx or .csv.")
@@ -60,29 +65,38 @@ def read_sheet(path: str | os.PathLike[str], *, sheet: str | None = None, header
             raise SheetReadError(f"{name} is not a valid {ext[1:].upper()} workbook: the file is damaged or "
                                  "was saved in another format. Open it in your spreadsheet program and save "
                                  "it again as .xlsx or .csv.")
-    return _read_text(file, ext=ext, name=name, header_row=header_row)
+    elif kind == "binary" and encoding is None:
+        raise SheetReadError(f"{name} is not a text file (it holds binary data, such as a picture, an archive or a "
+                             "program): it can't be read as CSV. Check that you picked the right file, or save the "
+                             "sheet as CSV from your spreadsheet program.")
+    return _read_text(file, data, ext=ext, name=name, header_row=header_row, encoding=encoding)
 
 
-def _content_kind(file: Path) -> str:
-    """Classify a file that is neither zip nor OLE as "text", "markup" (HTML/XML) or "binary"."""
-    with open(file, "rb") as fh:
-        sample = fh.read(4096)
+def _content_kind(sample: bytes, *, strict: bool) -> str:
+    """Classify the start of a file that is neither zip nor OLE as "text", "markup" (HTML/XML)
+    or "binary": NUL and control bytes no text file holds, more than one in twenty (``strict``:
+    any NUL byte outside UTF-16)."""
     if sample.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return "text"
     if sample.lstrip().startswith(b"<"):
         return "markup"
-    return "binary" if b"\x00" in sample else "text"
+    if b"\x00" in sample and bomless_utf16(sample):
+        return "text"
+    if strict and b"\x00" in sample:
+        return "binary"
+    odd = sum(sample.count(bytes([c])) for c in _CONTROL_BYTES)
+    return "binary" if odd * 20 > len(sample) else "text"
 
 
-def _read_text(file: Path, *, ext: str, name: str, header_row: int | None) -> RawSheet:
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise SheetReadError(f"{name} can't be read ({exc.strerror or exc}).") from None
-    rows, encoding, delimiter = read_text(data, extension=ext, name=name)
+_CONTROL_BYTES = tuple(c for c in range(32) if c not in (9, 10, 12, 13, 26, 27))  # NUL included
+
+
+def _read_text(file: Path, data: bytes, *, ext: str, name: str, header_row: int | None,
+               encoding: str | None) -> RawSheet:
+    rows, decoded, delimiter = read_text(data, extension=ext, name=name, encoding=encoding)
     fmt = "tsv" if delimiter == "\t" else "csv"
     return assemble(_probe(rows, header_row, where=name), path=str(file), fmt=fmt, where=name,
-                    encoding=encoding, delimiter=delimiter)
+                    encoding=decoded.encoding, encodings=decoded.candidates, delimiter=delimiter)
 
 
 def _probe(rows, header_row: int | None, *, where: str) -> Probe:
@@ -93,18 +107,19 @@ def _probe(rows, header_row: int | None, *, where: str) -> Probe:
     return found
 
 
-def _read_book(file: Path, *, ext: str, head: bytes, name: str, sheet: str | None,
+def _read_book(file: Path, fh: BinaryIO, *, ext: str, head: bytes, name: str, sheet: str | None,
                header_row: int | None) -> RawSheet:
     if head.startswith(_OLE_MAGIC):
-        if ext in (".xlsx", ".xlsm") and _ENCRYPTED_PACKAGE in file.read_bytes():
+        if ext in (".xlsx", ".xlsm") and _ENCRYPTED_PACKAGE in read_capped(fh, name=name):
             raise SheetReadError(f"{name} is password-protected (encrypted). Open it in your spreadsheet "
                                  "program, remove the password (or save an unprotected copy) and try again.")
+        fh.seek(0)
         fmt = "xls"
-    elif ext == ".xls":
-        fmt = "xlsx"  # a zip package saved with the old extension
     else:
-        fmt = ext[1:] if ext in BOOK_EXTENSIONS else "xlsx"
-    book = Book(file, name=name)
+        check_archive(fh, name=name)   # sizes, ratios, cell rectangles, DTDs: before calamine reads a byte
+        fh.seek(0)
+        fmt = "xlsx" if ext == ".xls" else ext[1:] if ext in BOOK_EXTENSIONS else "xlsx"  # .xls: a zip so named
+    book = Book(file, fh, name=name)
     try:
         if sheet is not None or header_row is not None:
             chosen = _named_sheet(book, sheet) if sheet is not None else _best_sheet(book)[0]
@@ -136,6 +151,7 @@ def _best_sheet(book: Book) -> tuple[str, Probe]:
     if not names:
         raise SheetReadError(f"{book.name} has no worksheets. Open it in your spreadsheet program "
                              "and check that it contains a sheet with your stock.")
+    names = [n for n in names if n not in book.hidden] + [n for n in names if n in book.hidden]  # visible win ties
     best_name, best = names[0], probe(book.rows(names[0]))
     for other in names[1:]:
         candidate = probe(book.rows(other))

@@ -92,7 +92,7 @@ def _bounds(cells: list[Any]) -> tuple[int, int] | None:
 
 def assemble(found: Probe, *, path: str, fmt: str, where: str, sheet_name: str | None = None,
              sheet_names: list[str] | None = None, encoding: str | None = None,
-             delimiter: str | None = None) -> RawSheet:
+             encodings: tuple[str, ...] = (), delimiter: str | None = None) -> RawSheet:
     """Build the RawSheet below the probed header; ``where`` names the sheet in messages."""
     if not found.head:
         raise SheetReadError(f"{where} is empty: there are no rows to import. "
@@ -144,7 +144,7 @@ def assemble(found: Probe, *, path: str, fmt: str, where: str, sheet_name: str |
         rows += _block_rows(*block, lo=lo, hi=hi)
     above = [(number, tuple(cells)) for number, cells in found.head[:found.header_index]]
     return RawSheet(path=path, format=fmt, sheet_name=sheet_name, header_row=header_number,
-                    headers=headers, rows=rows, encoding=encoding, delimiter=delimiter,
+                    headers=headers, rows=rows, encoding=encoding, encodings=list(encodings), delimiter=delimiter,
                     sheet_names=list(sheet_names or []), above=above)
 
 

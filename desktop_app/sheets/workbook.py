@@ -21,10 +21,10 @@ import posixpath
 import re
 import zipfile
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, BinaryIO, Callable, Iterator, Sequence
 from xml.etree import ElementTree
 
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum
+from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from desktop_app.core.errors import SheetReadError
 from desktop_app.core.models import CellError
@@ -39,26 +39,43 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
+def _reraise_interrupts(exc: BaseException) -> None:
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise exc
+
+
+def _short(exc: BaseException) -> str:
+    """A reader's complaint for a sentence: its first line, cut short."""
+    if isinstance(exc, MemoryError):
+        return "not enough memory"
+    text = (str(exc) or type(exc).__name__).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "…"
+
+
 class Book:
     """An open workbook: its sheet names and a row stream per sheet."""
 
-    def __init__(self, path: Path, *, name: str) -> None:
+    def __init__(self, path: Path, fh: BinaryIO, *, name: str) -> None:
+        """``fh``: the file, opened by ``bounds.open_sheet`` and checked by ``bounds.check_archive``."""
         self.path = path
         self.name = name
         try:
-            with open(path, "rb") as fh:
-                self._book = CalamineWorkbook.from_filelike(fh)
+            self._book = CalamineWorkbook.from_filelike(fh)
         except PasswordError:
             raise SheetReadError(f"{name} is password-protected. Open it in your spreadsheet "
                                  "program, remove the password (or save an unprotected copy) and try again.") from None
-        except (CalamineError, ValueError, OSError) as exc:
-            raise SheetReadError(f"{name} can't be opened as a workbook ({exc}). The file may be damaged "
+        except BaseException as exc:  # CalamineError, OSError … and a Rust panic (pyo3 PanicException)
+            _reraise_interrupts(exc)
+            raise SheetReadError(f"{name} can't be opened as a workbook ({_short(exc)}). The file may be damaged "
                                  "or not really a spreadsheet; open it in your spreadsheet program and "
                                  "save it again as .xlsx or .csv.") from None
         meta = self._book.sheets_metadata
         self.sheet_names: list[str] = [m.name for m in meta]
         self.worksheet_names: list[str] = [m.name for m in meta if m.typ == SheetTypeEnum.WorkSheet]
-        self._is_zip = zipfile.is_zipfile(path)
+        #: hidden and very hidden sheets: read only when named, or when no visible sheet has a header
+        self.hidden: set[str] = {m.name for m in meta if m.visible != SheetVisibleEnum.Visible}
+        fh.seek(0)
+        self._is_zip = zipfile.is_zipfile(fh)
 
     def close(self) -> None:
         self._book.close()
@@ -66,13 +83,15 @@ class Book:
     def rows(self, sheet_name: str) -> Iterator[Row]:
         try:
             sheet = self._book.get_sheet_by_name(sheet_name)
-        except CalamineError as exc:
-            raise SheetReadError(f"Sheet '{sheet_name}' of {self.name} can't be read ({exc}). The file may "
+            if sheet.start is None:  # no cells at all
+                return iter(())
+            raw = list(sheet.iter_rows())
+        except BaseException as exc:  # CalamineError … and a Rust panic (pyo3 PanicException)
+            _reraise_interrupts(exc)
+            raise SheetReadError(f"Sheet '{sheet_name}' of {self.name} can't be read ({_short(exc)}). The file may "
                                  "be damaged; open it in your spreadsheet program and save it again.") from None
-        if sheet.start is None:  # no cells at all
-            return iter(())
         path = self.path if self._is_zip else None
-        return _SheetRows(list(sheet.iter_rows()), first_col=sheet.start[1],
+        return _SheetRows(raw, first_col=sheet.start[1],
                           find_errors=lambda: _xlsx_errors(path, sheet_name) if path else {})
 
 

@@ -2,6 +2,7 @@
 ``run`` — the CLI in-process, its exit status and its JSON (or text)."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import subprocess
@@ -80,3 +81,19 @@ def sku_sheet(path: Path, levels: dict[int, int], location: str = "Warehouse 1")
 
 def popen(*args: str, env: dict[str, str], **kwargs) -> subprocess.Popen:
     return subprocess.Popen([*STOCKSHEET, *args], env=env, text=True, **kwargs)
+
+
+@pytest.fixture
+def genstore(tmp_path, monkeypatch):
+    """``genstore(catalog) -> (app, url)``: a Genstore sandbox holding ``catalog`` (the sandbox's JSON
+    catalogue format), served until the test ends, its token in STOCKSHEET_TOKEN."""
+    with contextlib.ExitStack() as stack:
+        def serve(catalog: dict):
+            path = tmp_path / "catalog.json"
+            path.write_text(json.dumps(catalog), encoding="utf-8")
+            app = create_app("genstore", catalog=str(path), state=None, rate="none")
+            running = stack.enter_context(SandboxServer(app))
+            monkeypatch.setenv("STOCKSHEET_TOKEN", app.token)
+            return app, running.url
+
+        yield serve
