@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench screenshot clean
+.PHONY: run test bench screenshot clean package
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,5 +28,20 @@ screenshot: $(STAMP)
 	# a fresh STOCKSHEET_HOME: the demo store starts from its seed state, so the picture is reproducible
 	STOCKSHEET_HOME=$$(mktemp -d) xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python -m desktop_app --screenshot docs/screenshot.png
 
+# The desktop app: PyInstaller's one-folder bundle in $(DIST)/Stocksheet (packaging/README.md).
+# Its own venv holding only the runtime dependencies and PyInstaller: the bundle takes in what it imports.
+PACKAGE_VENV := .venv-package
+DIST ?= dist
+$(PACKAGE_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(PACKAGE_VENV)
+	$(PACKAGE_VENV)/bin/python -m pip install -q --upgrade pip
+	$(PACKAGE_VENV)/bin/python -m pip install -q -e '.[package]'
+	touch $@
+
+package: $(PACKAGE_VENV)/.installed
+	$(PACKAGE_VENV)/bin/pyinstaller packaging/stocksheet.spec --noconfirm --log-level WARN \
+	    --distpath $(DIST) --workpath build/pyinstaller
+	@echo "Bundle: $(DIST)/Stocksheet ($$(du -sh $(DIST)/Stocksheet | cut -f1))"
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(PACKAGE_VENV) build dist *.egg-info
