@@ -46,8 +46,8 @@ def test_about_shows_the_version_platforms_and_folders_and_copies_them(qtbot, wi
 def test_report_a_problem_shows_the_log_tail_scrubbed_and_copies_what_the_user_reads(qtbot, window, monkeypatch):
     monkeypatch.setenv("STOCKSHEET_TOKEN", TOKEN)
     setup_logging()
-    logging.getLogger("stocksheet.test").warning("connecting to https://ann:pw-in-url-42@shop.example.com "
-                                                  "with Authorization: Bearer %s", TOKEN)
+    logging.getLogger("stocksheet.test").warning("connecting to https://ann:pw-in-url-42@shop.example.com; "
+                                                  "the store echoed %s", TOKEN)
     logging.getLogger("stocksheet.test").info("the last line before the problem")
     for handler in logging.getLogger().handlers:
         handler.flush()
