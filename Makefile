@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench screenshot clean package
+.PHONY: run test bench screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,15 +21,9 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
-	$(BIN)/python bench/pipeline.py
-
-screenshot: $(STAMP)
-	# a fresh STOCKSHEET_HOME: the demo store starts from its seed state, so the picture is reproducible
-	STOCKSHEET_HOME=$$(mktemp -d) xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python -m desktop_app --screenshot docs/screenshot.png
-
 # The desktop app: PyInstaller's one-folder bundle in $(DIST)/Stocksheet (packaging/README.md).
 # Its own venv holding only the runtime dependencies and PyInstaller: the bundle takes in what it imports.
+.PHONY: package
 PACKAGE_VENV := .venv-package
 DIST ?= dist
 $(PACKAGE_VENV)/.installed: pyproject.toml
@@ -43,5 +37,12 @@ package: $(PACKAGE_VENV)/.installed
 	    --distpath $(DIST) --workpath build/pyinstaller
 	@echo "Bundle: $(DIST)/Stocksheet ($$(du -sh $(DIST)/Stocksheet | cut -f1))"
 
+bench: $(STAMP)
+	$(BIN)/python bench/pipeline.py
+
+screenshot: $(STAMP)
+	# a fresh STOCKSHEET_HOME: the demo store starts from its seed state, so the picture is reproducible
+	STOCKSHEET_HOME=$$(mktemp -d) xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python -m desktop_app --screenshot docs/screenshot.png
+
 clean:
-	rm -rf $(VENV) $(PACKAGE_VENV) build dist *.egg-info
+	rm -rf $(VENV) build *.egg-info

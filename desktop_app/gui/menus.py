@@ -49,8 +49,8 @@ def build_menus(self) -> None:
     store_menu.addAction(self.connect_action)
     self.switch_menu = store_menu.addMenu("S&witch to")
     self.switch_menu.aboutToShow.connect(lambda: _fill_switch_menu(self))
-    _build_help_menu(self, bar.addMenu("&Help"))
     self._update_actions()
+    _build_help_menu(self, bar.addMenu("&Help"))   # always enabled: nothing in it starts a job
 
 
 def _build_help_menu(self, menu) -> None:
