@@ -106,8 +106,12 @@ def test_the_frozen_window_opens_offscreen_on_a_bundled_sample_and_saves_a_scree
     image = QImage(str(shot))
     assert image.width() >= 780 and image.height() >= 540            # the window's minimum size
     assert len({image.pixel(x, y) for x in range(0, image.width(), 10) for y in range(0, image.height(), 10)}) > 20
-    log = (Path(frozen_env["STOCKSHEET_HOME"]) / "logs" / "stocksheet.log").read_text(encoding="utf-8")
-    assert "Traceback" not in log
+    # the sample it showed is the bundle's own copy, found through desktop_app.assets
+    from desktop_app.gui.settings import Settings
+    home = Path(frozen_env["STOCKSHEET_HOME"])
+    assert Settings(home / "settings.ini").recent_files() == \
+        [str(bundle / "_internal" / "resources" / "samples" / "demo-long.xlsx")]
+    assert "Traceback" not in (home / "logs" / "stocksheet.log").read_text(encoding="utf-8")
 
 
 def test_the_bundle_carries_its_icons_metadata_and_a_linux_install_that_validates(bundle, frozen_env, tmp_path,
