@@ -46,7 +46,8 @@ def details(*, platforms: Sequence[str] = (), store: object | None = None,
         ("Python", f"{_platform.python_version()} ({_platform.python_implementation()})"),
         *toolkit,
         ("System", _platform.platform()),
-        ("Installed as", "desktop bundle" if frozen else f"Python package ({Path(__file__).resolve().parents[1]})"),
+        ("Installed as", f"desktop bundle ({Path(sys.executable).parent})" if frozen
+         else f"Python package ({Path(__file__).resolve().parents[1]})"),
         ("Platforms", ", ".join(p.capitalize() for p in platforms) or "none"),
     ]
     if store is not None:
