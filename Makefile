@@ -21,6 +21,22 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The desktop app: PyInstaller's one-folder bundle in $(DIST)/Stocksheet (packaging/README.md).
+# Its own venv holding only the runtime dependencies and PyInstaller: the bundle takes in what it imports.
+.PHONY: package
+PACKAGE_VENV := .venv-package
+DIST ?= dist
+$(PACKAGE_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(PACKAGE_VENV)
+	$(PACKAGE_VENV)/bin/python -m pip install -q --upgrade pip
+	$(PACKAGE_VENV)/bin/python -m pip install -q -e '.[package]'
+	touch $@
+
+package: $(PACKAGE_VENV)/.installed
+	$(PACKAGE_VENV)/bin/pyinstaller packaging/stocksheet.spec --noconfirm --log-level WARN \
+	    --distpath $(DIST) --workpath build/pyinstaller
+	@echo "Bundle: $(DIST)/Stocksheet ($$(du -sh $(DIST)/Stocksheet | cut -f1))"
+
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 

@@ -9,4 +9,9 @@ Layers (dependency direction points down; ``core`` depends on nothing of ours):
     core/                     pure domain: models, mapping, validation, diff, plan, results
 """
 
-__version__ = "0.1.0"
+from importlib import metadata as _metadata
+
+try:  # one source: pyproject.toml's [project] version, as installed (also inside a PyInstaller bundle)
+    __version__ = _metadata.version("stocksheet")
+except _metadata.PackageNotFoundError:  # a checkout run without `pip install -e .`
+    __version__ = "0+unknown"

@@ -89,9 +89,12 @@ def platforms() -> list[str]:
 
 def build_window(workspace, *, settings=None):
     """The main window wired to ``workspace``, a real-store factory and the sample sheets."""
+    from desktop_app.gui.app_icon import app_icon
     from desktop_app.gui.main_window import MainWindow
-    return MainWindow(workspace, settings=settings, samples=sample_sheets(), connect=connect_store,
-                      platforms=platforms())
+    window = MainWindow(workspace, settings=settings, samples=sample_sheets(), connect=connect_store,
+                        platforms=platforms())
+    window.setWindowIcon(app_icon())
+    return window
 
 
 def run_gui(file: Path | None = None, *, argv: Sequence[str] = (), screenshot: Path | None = None) -> int:
@@ -108,6 +111,7 @@ def run_gui(file: Path | None = None, *, argv: Sequence[str] = (), screenshot: P
     qapp = QApplication.instance() or QApplication([sys.argv[0]])
     qapp.setApplicationName("Stocksheet")
     qapp.setOrganizationName("Stocksheet")
+    qapp.setDesktopFileName("org.stocksheet.Stocksheet")   # Wayland finds the icon through the .desktop entry
     settings = Settings()
     apply_theme(qapp, os.environ.get("STOCKSHEET_THEME") or settings.get("appearance/theme"))
     demo = DemoStore()

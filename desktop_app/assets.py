@@ -1,4 +1,4 @@
-"""Where Stocksheet finds its own non-code files (the sample sheets), wherever it runs from.
+"""Where Stocksheet finds its own non-code files (the sample sheets, the icon), wherever it runs from.
 
 One resolver, two layouts:
 
@@ -18,9 +18,9 @@ __all__ = ["BUNDLED", "RESOURCES", "asset_path", "resources_root"]
 
 RESOURCES = "resources"
 
-# Glob patterns under resources/ that ship in the bundle (the spec reads this). make_samples.py,
-# the script that regenerates the samples, stays out.
-BUNDLED: tuple[str, ...] = ("samples/*.xlsx", "samples/*.csv")
+# Glob patterns under resources/ that ship in the bundle (the spec reads this). make_samples.py and
+# make_icons.py, the scripts that regenerate the samples and the icons, stay out.
+BUNDLED: tuple[str, ...] = ("samples/*.xlsx", "samples/*.csv", "icons/stocksheet-*.png")
 
 
 def resources_root() -> Path:

@@ -1,10 +1,12 @@
-"""The main window's menus, their keyboard shortcuts (File, Import, Store) and when each is enabled."""
+"""The main window's menus, their keyboard shortcuts (File, Import, Store, Help) and when each is enabled."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtGui import QAction, QKeySequence
+
+from desktop_app.gui.about_dialog import AboutDialog, ProblemReportDialog
 
 
 def _action(window, text: str, slot: Callable[[], Any], shortcut: QKeySequence | str | None = None) -> QAction:
@@ -49,6 +51,14 @@ def build_menus(self) -> None:
     self.switch_menu.aboutToShow.connect(lambda: _fill_switch_menu(self))
     store_menu.addAction(self.export_action)
     self._update_actions()
+    _build_help_menu(self, bar.addMenu("&Help"))   # always enabled: nothing in it starts a job
+
+
+def _build_help_menu(self, menu) -> None:
+    self.problem_action = _action(self, "&Report a problem…", lambda: ProblemReportDialog.open_for(self))
+    self.about_action = _action(self, "&About Stocksheet", lambda: AboutDialog.open_for(self))
+    self.about_action.setMenuRole(QAction.MenuRole.AboutRole)   # the application menu on macOS
+    menu.addActions([self.problem_action, self.about_action])
 
 
 def update_actions(self) -> None:
