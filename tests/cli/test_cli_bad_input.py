@@ -165,7 +165,7 @@ def test_a_report_is_never_written_into_a_watched_folder(store, tmp_path):
 @pytest.mark.parametrize("make, says", [
     (lambda folder: (os.mkfifo(folder / "feed.csv"), folder / "feed.csv")[1], "'feed.csv' is a pipe (FIFO)"),
     (lambda folder: (os.symlink("/dev/zero", folder / "zero.csv"), folder / "zero.csv")[1], "'zero.csv' is a device"),
-    (lambda folder: (os.mkdir(folder / "stock.csv"), folder / "stock.csv")[1], "is a folder, not a sheet file"),
+    (lambda folder: (os.mkdir(folder / "stock.csv"), folder / "stock.csv")[1], "is a folder"),
 ])
 def test_special_files_are_refused_in_a_sentence_with_exit_2(store, tmp_path, capsys, make, says):
     app, url = store
