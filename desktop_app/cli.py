@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--force-stale", action="store_true",
                    help="write rows whose live level changed since the sheet's 'On hand (current)'")
     i.add_argument("--report", type=Path, help="error report path (default: FILE.errors.<ext> next to the sheet)")
+    from desktop_app.cli_feeds import add_guard_flags
+    add_guard_flags(i)
 
     add_run_commands(sub)
 
@@ -290,10 +292,11 @@ def _printer(args: argparse.Namespace):
 def _print_summary(result) -> None:
     for notice in result.notices:
         print(f"Note: {notice}")
-    verb = "would change" if result.dry_run else "changed"
+    written = not (result.dry_run or result.guards)
+    verb = "changed" if written else "would change"
     print(f"{result.rows:,} rows: {result.valid:,} valid, {result.invalid:,} invalid")
     print(f"{result.changes:,} levels {verb}, {result.unchanged:,} unchanged, {result.stale:,} stale"
-          + ("" if result.dry_run else f"; {result.applied:,} applied (each read back at its target), "
+          + ("" if not written else f"; {result.applied:,} applied (each read back at its target), "
              f"{result.failed:,} failed" + (f", {result.unverified:,} unverified" if result.unverified else ""))
           + f" ({result.requests:,} requests)")
     if result.cancelled:

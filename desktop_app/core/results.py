@@ -62,12 +62,14 @@ class RunResult:
     cancelled: bool = False
     outcomes: list[RowOutcome] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)   # what the user should know (read-only token, …)
+    #: guards the plan tripped (``engine.guards``), as JSON objects: nothing was written
+    guards: list[dict[str, object]] = field(default_factory=list)
 
     def exit_code(self) -> int:
         """CLI contract: 0 all applied/unchanged, 1 some rows invalid/failed/stale, 3 aborted."""
         if self.cancelled:
             return 3
-        return 1 if (self.invalid or self.failed or self.stale or self.unverified) else 0
+        return 1 if (self.invalid or self.failed or self.stale or self.unverified or self.guards) else 0
 
     @property
     def verified(self) -> int:
@@ -77,7 +79,7 @@ class RunResult:
     def summary(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in (
             "rows", "valid", "invalid", "unchanged", "changes", "applied", "verified", "unverified", "failed",
-            "stale", "requests", "report", "run_id", "dry_run", "cancelled", "notices")}
+            "stale", "requests", "report", "run_id", "dry_run", "cancelled", "notices", "guards")}
 
 
 def sheet_status(outcomes: list[RowOutcome]) -> dict[int, list[RowOutcome]]:

@@ -16,6 +16,7 @@ from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
 from desktop_app.core.resolve import DuplicatePolicy
 from desktop_app.core.results import RunResult, Status, sheet_status
 from desktop_app.engine import profile_store
+from desktop_app.engine.guards import GuardLimits, check as check_guards, describe as describe_guards, parse_share
 from desktop_app.engine.paths import reports_dir
 from desktop_app.engine.prepare import ImportOptions, Preview, prepare
 from desktop_app.platforms.base import Connector
@@ -31,6 +32,7 @@ class ImportRequest:
     dry_run: bool = False
     report: Path | None = None
     save_profile: str | None = None
+    guards: GuardLimits = field(default_factory=GuardLimits)
 
     @classmethod
     def from_cli(cls, args: argparse.Namespace) -> "ImportRequest":
@@ -51,31 +53,55 @@ class ImportRequest:
                 raise InputError(f"--location '{spec}' must look like 'Name in sheet=Store location'.")
             options.location_aliases[name.strip()] = target.strip()
         return cls(file=args.file, options=options, dry_run=args.dry_run, report=args.report,
-                   save_profile=args.save_profile)
+                   save_profile=args.save_profile, guards=guard_limits_from_cli(args))
+
+
+def guard_limits_from_cli(args: argparse.Namespace) -> GuardLimits:
+    """``--max-zero-share``, ``--max-drop-share``, ``--allow-mass-change`` (defaults where absent)."""
+    limits: dict[str, float] = {}
+    for flag in ("max_zero_share", "max_drop_share"):
+        value = getattr(args, flag, None)
+        if value is not None:
+            limits[flag] = parse_share(value)
+    return GuardLimits(allow_mass_change=bool(getattr(args, "allow_mass_change", False)), **limits)
 
 
 def run_import(request: ImportRequest, connector: Connector, *, progress: ProgressCallback = no_progress,
                cancel: CancelToken | None = None) -> RunResult:
-    from desktop_app.engine.submit import submit  # the submitter grows its own dependencies (journal)
-
     preview = prepare(request.file, connector, _resolved_aliases(request.options, connector), progress=progress,
                       cancel=cancel)
     if request.save_profile:
         profile_store.save_from_preview(request.save_profile, preview)
-    if request.dry_run:
+    return apply_preview(preview, connector, guards=request.guards, dry_run=request.dry_run, report=request.report,
+                         progress=progress, cancel=cancel)
+
+
+def apply_preview(preview: Preview, connector: Connector, *, guards: GuardLimits, dry_run: bool = False,
+                  report: Path | None = None, usual_rows: int | None = None, progress: ProgressCallback = no_progress,
+                  cancel: CancelToken | None = None) -> RunResult:
+    """The guards, then (unless a guard tripped or it is a dry run) the submit, then the error
+    report. A tripped guard writes nothing: the result carries the guards with their numbers."""
+    from desktop_app.engine.submit import submit  # the submitter grows its own dependencies (journal)
+    tripped = check_guards(preview, guards, usual_rows=usual_rows)
+    if dry_run or tripped:
         result = preview.result()
+        result.dry_run = dry_run
     else:
         result = submit(preview, connector, progress=progress, cancel=cancel)
-    result.report = write_problem_report(preview, result, request.report)
+    if tripped:
+        result.guards = [t.as_json() for t in tripped]
+        result.notices.insert(0, describe_guards(tripped))
+    result.report = write_problem_report(preview, result, report)
     return result
 
 
 def write_problem_report(preview: Preview, result: RunResult, path: Path | None) -> str | None:
     """Write the error report when any row needs attention; returns its path."""
-    if not any(o.status in PROBLEMS and not (result.dry_run and o.status is Status.PENDING) for o in result.outcomes):
+    planned_only = result.dry_run or bool(result.guards)     # nothing was sent
+    if not any(o.status in PROBLEMS and not (planned_only and o.status is Status.PENDING) for o in result.outcomes):
         return None
     outcomes = result.outcomes
-    if result.dry_run:  # planned changes are fine in a dry run; only real problems go in its report
+    if planned_only:  # planned changes are fine in a dry run; only real problems go in its report
         outcomes = [o for o in outcomes if o.status is not Status.PENDING]
     by_row = sheet_status(outcomes)
     if path is not None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QP
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.results import RunResult
+from desktop_app.engine.guards import check as check_guards
 from desktop_app.engine.prepare import ImportOptions
 from desktop_app.gui.connection_dialog import ConnectionDialog
 from desktop_app.gui.errors import Dialogs, report
@@ -225,7 +226,10 @@ class MainWindow(QMainWindow):
         prepared = self.prepared
         if prepared is None or self.runner.is_running() or not prepared.summary.changes:
             return
-        if not SubmitDialog.confirm(self, text=describe_prepared(prepared, store=self.workspace.info.name)):
+        text = describe_prepared(prepared, store=self.workspace.info.name)
+        tripped = check_guards(prepared.preview)
+        if not (SubmitDialog.confirm_mass_change(self, text=text, guards=tripped) if tripped else
+                SubmitDialog.confirm(self, text=text)):
             return
         ws, preview = self.workspace, prepared.preview
 
