@@ -90,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_guard_flags(i)
 
     add_run_commands(sub)
+    from desktop_app import cli_feeds
+    cli_feeds.register(sub)
 
     g = sub.add_parser("gui", help="open the window (the default with no command)")
     g.add_argument("file", nargs="?", type=Path)
@@ -124,8 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(getattr(args, "file", None), argv=argv, screenshot=getattr(args, "screenshot", None))
     from desktop_app.engine.logs import setup_logging
     setup_logging()
+    from desktop_app import cli_feeds
     handler = {"sandbox": cmd_sandbox, "export": cmd_export, "import": cmd_import, "history": cmd_history,
-               "resume": cmd_resume, "undo": cmd_undo}[args.command]
+               "resume": cmd_resume, "undo": cmd_undo, **dict.fromkeys(cli_feeds.HANDLED, cli_feeds.handle)
+               }[args.command]
     try:
         return handler(args)
     except (StoreBusyError, JournalError) as exc:   # another run holds the store; the journal cannot record

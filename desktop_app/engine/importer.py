@@ -68,7 +68,7 @@ def guard_limits_from_cli(args: argparse.Namespace) -> GuardLimits:
 
 def run_import(request: ImportRequest, connector: Connector, *, progress: ProgressCallback = no_progress,
                cancel: CancelToken | None = None) -> RunResult:
-    preview = prepare(request.file, connector, _resolved_aliases(request.options, connector), progress=progress,
+    preview = prepare(request.file, connector, resolved_aliases(request.options, connector), progress=progress,
                       cancel=cancel)
     if request.save_profile:
         profile_store.save_from_preview(request.save_profile, preview)
@@ -116,7 +116,7 @@ def write_problem_report(preview: Preview, result: RunResult, path: Path | None)
     return str(target)
 
 
-def _resolved_aliases(options: ImportOptions, connector: Connector) -> ImportOptions:
+def resolved_aliases(options: ImportOptions, connector: Connector) -> ImportOptions:
     """--location values may name a store location by name or id; the resolver wants ids."""
     if not options.location_aliases:
         return options
