@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -161,15 +162,16 @@ def _arrivals(feed: Feed, state: FeedState, run: FeedRun, *, clock: Callable[[],
 
 
 def _unique(folder: Path, name: str) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    candidate, n = folder / f"{stamp}-{name}", 2
-    while candidate.exists():
-        candidate, n = folder / f"{stamp}-{n}-{name}", n + 1
-    return candidate
+    """A name no earlier arrival had: the journal knows a file's runs by its path in processing/,
+    so two files called stock.csv, a day (or a second) apart, must never share one."""
+    while True:
+        candidate = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}-{name}"
+        if not candidate.exists():
+            return candidate
 
 
 def _arrived_name(path: Path) -> str:
-    return re.sub(r"^\d{8}-\d{6}-(\d+-)?", "", path.name)
+    return re.sub(r"^\d{8}-\d{6}-[0-9a-f]{6}-", "", path.name)
 
 
 # ---- one file, every store -------------------------------------------------------------------
