@@ -143,13 +143,9 @@ def _feed_from_args(args: argparse.Namespace, *, name: str, watch: Path | None, 
     if args.profile:
         from desktop_app.engine import profile_store
         profile_store.load(args.profile)                     # a clear sentence now, not at the first file
+    from desktop_app.engine.importer import parse_locations
     overrides = dict(parse_override(spec) for spec in args.map)
-    locations = {}
-    for spec in args.location:
-        sheet_name, sep, target = spec.partition("=")
-        if not sep or not sheet_name.strip() or not target.strip():
-            raise InputError(f"--location '{spec}' must look like 'Name in sheet=Store location'.")
-        locations[sheet_name.strip()] = target.strip()
+    locations = parse_locations(args.location)
     limits = {k: guards.parse_share(v) for k in ("max_zero_share", "max_drop_share", "min_rows_share",
                                                   "max_unknown_share") if (v := getattr(args, k)) is not None}
     return Feed(name=name, targets=_targets(args), watch=str(watch.resolve()) if watch else None, url=url,

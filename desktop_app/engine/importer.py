@@ -36,24 +36,40 @@ class ImportRequest:
 
     @classmethod
     def from_cli(cls, args: argparse.Namespace) -> "ImportRequest":
-        options = ImportOptions(
-            key=KeyKind(args.key) if args.key else None, sheet=args.sheet,
-            duplicates=DuplicatePolicy(args.duplicates), force_stale=args.force_stale)
-        if args.profile:
-            profile = profile_store.load(args.profile)
-            options.overrides.update(profile.overrides)
-            options.location_aliases.update(profile.location_aliases)
-            options.key = options.key or profile.key
-        for spec in args.map:
-            header, role = parse_override(spec)
-            options.overrides[header] = role
-        for spec in args.location:
-            name, sep, target = spec.partition("=")
-            if not sep or not name.strip() or not target.strip():
-                raise InputError(f"--location '{spec}' must look like 'Name in sheet=Store location'.")
-            options.location_aliases[name.strip()] = target.strip()
+        options = import_options(key=args.key, sheet=args.sheet, duplicates=args.duplicates,
+                                 force_stale=args.force_stale, profile=args.profile,
+                                 overrides=dict(parse_override(spec) for spec in args.map),
+                                 locations=parse_locations(args.location))
         return cls(file=args.file, options=options, dry_run=args.dry_run, report=args.report,
                    save_profile=args.save_profile, guards=guard_limits_from_cli(args))
+
+
+def import_options(*, key: str | None = None, sheet: str | None = None, duplicates: str = "error",
+                   force_stale: bool = False, profile: str | None = None, overrides: dict[str, str] | None = None,
+                   locations: dict[str, str] | None = None) -> ImportOptions:
+    """The options of an import (the CLI's flags, a feed's recipe): a saved profile first, then
+    the explicit column roles and location matches on top of it."""
+    options = ImportOptions(key=KeyKind(key) if key else None, sheet=sheet,
+                            duplicates=DuplicatePolicy(duplicates), force_stale=force_stale)
+    if profile:
+        saved = profile_store.load(profile)
+        options.overrides.update(saved.overrides)
+        options.location_aliases.update(saved.location_aliases)
+        options.key = options.key or saved.key
+    options.overrides.update(overrides or {})
+    options.location_aliases.update(locations or {})
+    return options
+
+
+def parse_locations(specs: list[str]) -> dict[str, str]:
+    """``--location 'Name in sheet=Store location'`` values."""
+    out = {}
+    for spec in specs:
+        name, sep, target = spec.partition("=")
+        if not sep or not name.strip() or not target.strip():
+            raise InputError(f"--location '{spec}' must look like 'Name in sheet=Store location'.")
+        out[name.strip()] = target.strip()
+    return out
 
 
 def guard_limits_from_cli(args: argparse.Namespace) -> GuardLimits:

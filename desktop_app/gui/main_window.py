@@ -20,6 +20,7 @@ from desktop_app.engine.guards import check as check_guards
 from desktop_app.engine.prepare import ImportOptions
 from desktop_app.gui.connection_dialog import ConnectionDialog
 from desktop_app.gui.errors import Dialogs, report
+from desktop_app.gui.feeds_page import install_feeds
 from desktop_app.gui.history_view import HistoryView
 from desktop_app.gui.menus import build_menus, update_actions
 from desktop_app.gui.progress_panel import ProgressPanel
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.progress)
         self.setCentralWidget(central)
         build_menus(self)
+        install_feeds(self)
 
         self.start_page.open_requested.connect(self.choose_file)
         self.start_page.file_chosen.connect(self.open_file)
@@ -388,6 +390,7 @@ class MainWindow(QMainWindow):
         if self.runner.is_running():
             self.runner.cancel()
             self.runner.wait(30)
+        self.feed_scheduler.stop()
         self.settings.set("window/geometry", self.saveGeometry())
         self.settings.set("window/state", self.saveState())
         self.settings.sync()

@@ -152,8 +152,18 @@ def test_one_unreachable_store_does_not_stop_the_others_and_exits_3(open_store, 
     assert unreachable["status"] == "unreachable" and gone.url in unreachable["store"]
     assert applied["status"] == "applied" and applied["applied"] == 5
     assert all(store.level(sku, loc) == n for sku, loc, n in rows)
-    [kept] = list((folder / "failed").glob("*stock.csv"))
-    assert "unreachable" in kept.with_name(kept.name + ".report.txt").read_text()
+    [kept] = list((folder / "processing").glob("*stock.csv"))          # waits for the store to come back
+    assert list((folder / "failed").iterdir()) == [] and list((folder / "done").iterdir()) == []
+    # the store is back: the next check writes to it, and takes the other store's finished run as it is
+    back = open_store("genstore")
+    back_rows = [(sku, loc, n) for sku, loc, n in rows]
+    code, run, _ = watch(capsys, folder, back, store)
+    assert code == 0, run
+    [again] = run["files"]
+    assert [s["status"] for s in again["stores"]] == ["applied", "applied"]
+    assert again["stores"][1]["run_id"] == applied["run_id"]          # not run a second time
+    assert all(back.level(sku, loc) == n for sku, loc, n in back_rows)
+    assert not kept.exists() and len(list((folder / "done").glob("*stock.csv"))) == 1
 
 
 def test_rows_needing_attention_exit_1_with_the_error_report_beside_the_file(open_store, tmp_path, capsys):

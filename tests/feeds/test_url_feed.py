@@ -11,7 +11,6 @@ from desktop_app.cli import main
 from desktop_app.core.errors import InputError
 from desktop_app.engine import feeds
 from desktop_app.engine.feeds import Feed, Target
-from desktop_app.engine.feeds.connect import connect_target
 from desktop_app.engine.feeds.recipe import feeds_dir
 
 from .conftest import TOKEN, csv_bytes

@@ -21,15 +21,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from desktop_app.core.errors import CancelledError, InputError, PlatformError, StocksheetError
-from desktop_app.core.models import KeyKind
 from desktop_app.core.progress import CancelToken
-from desktop_app.core.resolve import DuplicatePolicy
 from desktop_app.core.results import RunResult
-from desktop_app.engine import profile_store
 from desktop_app.engine.feeds import sources
 from desktop_app.engine.feeds.recipe import Feed, FeedState, Target, load_state, save_state
 from desktop_app.engine.guards import GuardLimits, Tripped, check, describe
-from desktop_app.engine.importer import apply_preview, resolved_aliases
+from desktop_app.engine.importer import apply_preview, import_options, resolved_aliases
 from desktop_app.engine.journal import FINISHED, Journal, JournalError
 from desktop_app.engine.prepare import ImportOptions, Preview, prepare
 from desktop_app.engine.store_lock import StoreBusyError, process_alive
@@ -118,8 +115,8 @@ def run_feed(feed: Feed, *, connect: Connect, clock: Callable[[], float] = time.
         return run
     with lock:
         try:
-            for path in sorted(p for p in (work / "processing").iterdir() if p.is_file() and p.name != ".lock"
-                               and p.suffix.lower() in sources.SHEET_SUFFIXES):
+            for path in sorted(p for p in (work / "processing").iterdir() if _ARRIVAL.match(p.name)
+                               and not _OUR_REPORT.search(p.name) and p.suffix.lower() in sources.SHEET_SUFFIXES):
                 log.info("%s: %s was being processed when a run stopped: taking it up again", feed.name, path.name)
                 run.files.append(process_file(feed, path, state=state, connect=connect, cancel=cancel))
             for path in _arrivals(feed, state, run, clock=clock, wait=wait or threading.Event().wait):
@@ -170,8 +167,12 @@ def _unique(folder: Path, name: str) -> Path:
             return candidate
 
 
+_ARRIVAL = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}-")
+_OUR_REPORT = re.compile(r"\.errors\.[A-Za-z0-9-]+\.[a-z]+$")
+
+
 def _arrived_name(path: Path) -> str:
-    return re.sub(r"^\d{8}-\d{6}-[0-9a-f]{6}-", "", path.name)
+    return _ARRIVAL.sub("", path.name)
 
 
 # ---- one file, every store -------------------------------------------------------------------
@@ -299,16 +300,9 @@ def _earlier_runs(path: Path) -> dict[tuple[str, str], str]:
 
 
 def _options(feed: Feed, connector: Connector) -> ImportOptions:
-    options = ImportOptions(key=KeyKind(feed.key) if feed.key else None, sheet=feed.sheet,
-                            duplicates=DuplicatePolicy(feed.duplicates), force_stale=feed.force_stale)
-    if feed.profile:
-        profile = profile_store.load(feed.profile)
-        options.overrides.update(profile.overrides)
-        options.location_aliases.update(profile.location_aliases)
-        options.key = options.key or profile.key
-    options.overrides.update(feed.overrides)
-    options.location_aliases.update(feed.locations)
-    return resolved_aliases(options, connector)
+    return resolved_aliases(import_options(key=feed.key, sheet=feed.sheet, duplicates=feed.duplicates,
+                                           force_stale=feed.force_stale, profile=feed.profile,
+                                           overrides=feed.overrides, locations=feed.locations), connector)
 
 
 def _slug(target: Target) -> str:
@@ -322,7 +316,14 @@ def _report_ext(path: Path) -> str:
 
 # ---- filing and remembering ------------------------------------------------------------------
 def _file_away(feed: Feed, path: Path, outcome: FileOutcome) -> None:
-    """Move the file and its error reports to done/ or failed/, the feed's report beside them."""
+    """Move the file and its error reports to done/ or failed/, the feed's report beside them.
+    A file a store could not take (unreachable, no token, the run stopped) stays in processing/:
+    the next check resumes or starts that store's run, and takes the others' as they ended."""
+    if outcome.code == EXIT_UNREACHABLE and not (outcome.guards or outcome.problem):
+        outcome.report = path
+        log.warning("%s: %s stays in %s for the next check (a store could not take it)", feed.name, outcome.name,
+                    path.parent)
+        return
     folder = path.parent.parent / ("done" if outcome.code == EXIT_OK else "failed")
     for report in [s.result.report for s in outcome.stores if s.result is not None and s.result.report]:
         source = Path(report)
