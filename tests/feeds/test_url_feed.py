@@ -76,6 +76,14 @@ def test_an_unreachable_feed_url_exits_3_and_writes_nothing(open_store, file_ser
 def test_a_feed_url_carrying_a_secret_is_refused(url):
     with pytest.raises(InputError, match="secret"):
         Feed(name="supplier", targets=[Target("genstore", "https://shop.example.com")], url=url)
+    with pytest.raises(InputError, match="secret"):
+        Target("genstore", url)
+
+
+@pytest.mark.parametrize("url", ["http://feeds.example.com/stock.csv", "ftp://feeds.example.com/stock.csv", "stock.csv"])
+def test_a_feed_url_must_be_https_except_on_loopback(url):
+    with pytest.raises(InputError, match="https://"):
+        Feed(name="supplier", targets=[Target("genstore", "https://shop.example.com")], url=url)
 
 
 def test_feed_add_list_pause_remove(open_store, tmp_path, capsys):

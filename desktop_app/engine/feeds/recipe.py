@@ -25,6 +25,7 @@ DEFAULT_EVERY = 15 * 60          # seconds between two checks of a URL or a fold
 DEFAULT_SETTLE = 5.0             # seconds a new file must keep its size before it is picked up
 USUAL_RUNS = 10                  # runs the "usual size" of a feed is the median of
 _SECRET_PARAMS = re.compile(r"(?i)(token|secret|password|passwd|api[-_]?key|access[-_]?key|signature|sig)$")
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -93,8 +94,11 @@ class Feed:
             raise InputError(f"Feed '{self.name}' needs exactly one source: --watch DIR or --url URL.")
         if self.url is not None:
             refuse_credentials(self.url, what="feed URL")
-            if urlsplit(self.url).scheme not in ("https", "http"):
-                raise InputError(f"The feed URL '{self.url}' must start with https://.")
+            parts = urlsplit(self.url)
+            if not parts.hostname or not (parts.scheme == "https" or (parts.scheme == "http" and
+                                                                       parts.hostname in _LOOPBACK)):
+                raise InputError(f"The feed URL '{self.url}' must be a full https:// address (plain http only for "
+                                 "127.0.0.1/localhost): a file fetched over plain http can be changed on the way.")
         if not self.targets:
             raise InputError(f"Feed '{self.name}' has no target store: give --platform and --url-store.")
         if self.every < 1:

@@ -29,7 +29,7 @@ from desktop_app.engine.guards import GuardLimits, Tripped, check, describe
 from desktop_app.engine.importer import apply_preview, import_options, resolved_aliases
 from desktop_app.engine.journal import FINISHED, Journal, JournalError
 from desktop_app.engine.prepare import ImportOptions, Preview, prepare
-from desktop_app.engine.store_lock import StoreBusyError, process_alive
+from desktop_app.engine.store_lock import StoreBusyError, process_start
 from desktop_app.platforms.base import Connector
 
 log = logging.getLogger("stocksheet.feeds")
@@ -100,20 +100,21 @@ def run_feed(feed: Feed, *, connect: Connect, clock: Callable[[], float] = time.
              cancel: CancelToken | None = None) -> FeedRun:
     """Take what is new at the feed's source and apply it (``wait(seconds)``: how a one-off check
     waits for a new file to show it has stopped growing)."""
-    state = load_state(feed.name)
     work = feed.workdir()
     if feed.watch and not work.is_dir():
         raise InputError(f"The folder {work} that feed '{feed.name}' watches does not exist (or is not a folder).")
     for sub in sources.SUBFOLDERS:
         (work / sub).mkdir(parents=True, exist_ok=True)
     run = FeedRun(feed.name)
+    lock = _FeedLock(work / "processing" / ".lock", feed.name)
     try:
-        lock = _FeedLock(work / "processing" / ".lock", feed.name).__enter__()
+        lock.acquire()
     except FeedBusyError as exc:          # a check already going on (an overlapping timer): skip this one
         run.message = str(exc)
         log.info("%s", exc)
         return run
-    with lock:
+    try:
+        state = load_state(feed.name)
         try:
             for path in sorted(p for p in (work / "processing").iterdir() if _ARRIVAL.match(p.name)
                                and not _OUR_REPORT.search(p.name) and p.suffix.lower() in sources.SHEET_SUFFIXES):
@@ -124,6 +125,8 @@ def run_feed(feed: Feed, *, connect: Connect, clock: Callable[[], float] = time.
         finally:
             state.next_check = clock() + feed.every
             save_state(feed.name, state)
+    finally:
+        lock.release()
     if not run.files:
         run.message = run.message or "nothing new"
     return run
@@ -388,7 +391,9 @@ def apply_anyway(feed: Feed, *, connect: Connect, cancel: CancelToken | None = N
         state.tripped = None
         save_state(feed.name, state)
         raise InputError(f"The file {source} a guard stopped is not there any more.")
-    with _FeedLock(feed.workdir() / "processing" / ".lock", feed.name):
+    lock = _FeedLock(feed.workdir() / "processing" / ".lock", feed.name)
+    lock.acquire()
+    try:
         path = feed.workdir() / "processing" / source.name
         os.replace(source, path)
         for extra in (".report.txt", ".report.json"):
@@ -396,6 +401,8 @@ def apply_anyway(feed: Feed, *, connect: Connect, cancel: CancelToken | None = N
         state.tripped = None
         outcome = process_file(feed, path, state=state, connect=connect, allow_mass_change=True, cancel=cancel)
         save_state(feed.name, state)
+    finally:
+        lock.release()
     return outcome
 
 
@@ -406,26 +413,29 @@ class _FeedLock:
     def __init__(self, path: Path, name: str) -> None:
         self.path, self.name = path, name
 
-    def __enter__(self) -> "_FeedLock":
+    def acquire(self) -> None:
         for _ in range(2):
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
             except FileExistsError:
                 try:
-                    pid = int(self.path.read_text().strip() or 0)
+                    pid_text, _, started = self.path.read_text().strip().partition(" ")
+                    pid = int(pid_text or 0)
                 except (OSError, ValueError):
-                    pid = 0
-                if pid and pid != os.getpid() and process_alive(pid):
+                    pid, started = 0, ""
+                # the holder still runs: the same pid with the same start (a reused pid is not it)
+                if pid and pid != os.getpid() and process_start(pid) is not None and \
+                        (not started or process_start(pid) == started):
                     raise FeedBusyError(f"Feed '{self.name}' is being run by another Stocksheet process (pid "
-                                         f"{pid}); this check is skipped.") from None
+                                        f"{pid}); this check is skipped.") from None
                 self.path.unlink(missing_ok=True)
                 continue
             with os.fdopen(fd, "w") as f:
-                f.write(str(os.getpid()))
-            return self
+                f.write(f"{os.getpid()} {process_start(os.getpid()) or ''}")
+            return
         raise FeedBusyError(f"Feed '{self.name}' could not take its lock {self.path}.")
 
-    def __exit__(self, *exc: object) -> None:
+    def release(self) -> None:
         self.path.unlink(missing_ok=True)
 
 
