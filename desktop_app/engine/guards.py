@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import InputError
 from desktop_app.core.issues import VARIANT_NOT_FOUND
-from desktop_app.core.plan import WRITTEN
+from desktop_app.core.models import Kind
 
 if TYPE_CHECKING:
     from desktop_app.engine.prepare import Preview
@@ -106,13 +106,14 @@ def measure(preview: "Preview") -> dict[str, int]:
     """The counts the guards look at: data rows, stocked levels named, going to zero, dropping by
     more than half, rows naming a variant the store lacks."""
     stocked = zero = drop = 0
+    increase, decrease, bind = Kind.INCREASE, Kind.DECREASE, Kind.BIND   # ``is``: a StrEnum's hash is a Python call
     for c in preview.changes:
         before = c.before
         if type(before) is not int or before <= 0:
             continue
         stocked += 1
-        after = c.after
-        if c.kind not in WRITTEN or type(after) is not int:
+        after, kind = c.after, c.kind
+        if type(after) is not int or not (kind is decrease or kind is increase or kind is bind):
             continue
         if after <= 0:
             zero += 1
