@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import re
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
 
+from desktop_app.core.errors import InputError
 from desktop_app.engine import guards
 
 
@@ -21,17 +30,6 @@ def add_guard_flags(sp: argparse.ArgumentParser) -> None:
 
 
 # ---- feeds and watch ---------------------------------------------------------------------------
-import hashlib  # noqa: E402
-import json  # noqa: E402
-import re  # noqa: E402
-import signal  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any, Callable  # noqa: E402
-
-from desktop_app.core.errors import InputError  # noqa: E402
-
 PLATFORM_CHOICES = ["genstore", "zettle", "marketplacer", "shoplazza"]
 _EVERY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.I)
 

@@ -23,7 +23,7 @@ from desktop_app.gui.runner import JobRunner
 from desktop_app.gui.submit_dialog import GUARD_STYLE
 
 CHECK_EVERY_MS = 30_000
-ATTENTION = {"tripped", "attention", "unreachable", "unreadable"}
+ATTENTION = {"tripped", "attention", "unreachable", "unreadable", "error"}
 
 
 class Column(IntEnum):
@@ -204,6 +204,8 @@ class Notifier(QObject):
 
 def describe_run(run: Any) -> tuple[str, str, bool] | None:
     """(title, text, needs attention) for a feed check that took files; None when nothing came."""
+    if run.error:
+        return f"Feed {run.feed} could not run", run.message, True
     if not run.files:
         return None
     attention = any(f.code for f in run.files)

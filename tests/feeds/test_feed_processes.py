@@ -14,6 +14,7 @@ from desktop_app.cli import main
 from desktop_app.engine import feeds
 from desktop_app.engine.feeds import Feed, Target
 from desktop_app.engine.feeds.connect import connect_target
+from desktop_app.engine.feeds.service import FeedService
 from desktop_app.engine.store_lock import process_start
 
 from .conftest import TOKEN, write_sheet
@@ -80,3 +81,20 @@ def test_a_feed_s_run_is_in_history_and_undone_like_any_other(open_store, tmp_pa
     assert main(["undo", run_id, "--json"]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["applied"] == 4
     assert all(store.level(s, loc) == n for s, loc, n in levels)
+
+
+def test_a_feed_that_cannot_run_does_not_stop_the_other_due_feeds(open_store, tmp_path):
+    store = open_store("genstore")
+    gone, fine = tmp_path / "gone", tmp_path / "fine"
+    gone.mkdir()
+    fine.mkdir()
+    feeds.save(Feed(name="a-gone", targets=[Target("genstore", store.url)], watch=str(gone), settle=0))
+    feeds.save(Feed(name="b-fine", targets=[Target("genstore", store.url)], watch=str(fine), settle=0))
+    gone.rmdir()                                           # an unmounted share
+    rows = [(s, loc, n + 4) for s, loc, n in store.stocked(2)]
+    write_sheet(fine / "stock.csv", rows)
+    service = FeedService()
+    first, second = service.run_due()
+    assert first.error and "does not exist" in first.message and first.code == 1
+    assert [f.status for f in second.files] == ["applied"] and all(store.level(s, loc) == n for s, loc, n in rows)
+    assert feeds.load_state("a-gone").status == "error" and service.due() == []     # tried again an interval later

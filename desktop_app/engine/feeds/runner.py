@@ -16,7 +16,7 @@ import re
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -24,75 +24,21 @@ from desktop_app.core.errors import CancelledError, InputError, PlatformError, S
 from desktop_app.core.progress import CancelToken
 from desktop_app.core.results import RunResult
 from desktop_app.engine.feeds import sources
+from desktop_app.engine.feeds.lock import FeedBusyError, FeedLock
+from desktop_app.engine.feeds.outcomes import (EXIT_ATTENTION, EXIT_OK, EXIT_UNREACHABLE, FeedRun,
+                                              FileOutcome, StoreOutcome, report_text)
 from desktop_app.engine.feeds.recipe import Feed, FeedState, Target, load_state, save_state
 from desktop_app.engine.guards import GuardLimits, Tripped, check, describe
 from desktop_app.engine.importer import apply_preview, import_options, resolved_aliases
 from desktop_app.engine.journal import FINISHED, Journal, JournalError
 from desktop_app.engine.prepare import ImportOptions, Preview, prepare
-from desktop_app.engine.store_lock import StoreBusyError, process_start
+from desktop_app.engine.store_lock import StoreBusyError
 from desktop_app.platforms.base import Connector
 
 log = logging.getLogger("stocksheet.feeds")
 
-EXIT_OK, EXIT_ATTENTION, EXIT_UNREACHABLE = 0, 1, 3
 Connect = Callable[[Target], Connector]
 Wait = Callable[[float], Any]
-
-
-@dataclass(slots=True)
-class StoreOutcome:
-    target: Target
-    status: str                  # applied | attention | tripped | unreachable
-    message: str = ""
-    result: RunResult | None = None
-    code: int = EXIT_OK
-
-    def as_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"store": self.target.label, "status": self.status, "message": self.message}
-        if self.result is not None:
-            out.update({k: v for k, v in self.result.summary().items() if k != "notices"})
-        return out
-
-
-@dataclass(slots=True)
-class FileOutcome:
-    name: str                    # the file's own name, as it arrived
-    path: Path                   # where it is now (done/ or failed/)
-    report: Path                 # the feed's report beside it
-    rows: int = 0
-    guards: list[dict[str, Any]] = field(default_factory=list)
-    stores: list[StoreOutcome] = field(default_factory=list)
-    problem: str = ""            # the file could not be read at all
-
-    @property
-    def code(self) -> int:
-        codes = [s.code for s in self.stores] + ([EXIT_ATTENTION] if self.problem or self.guards else [])
-        return max(codes, default=EXIT_OK)
-
-    @property
-    def status(self) -> str:
-        if self.guards:
-            return "tripped"
-        return {EXIT_OK: "applied", EXIT_ATTENTION: "attention"}.get(self.code, "unreachable")
-
-    def as_json(self) -> dict[str, Any]:
-        return {"file": self.name, "path": str(self.path), "report": str(self.report), "status": self.status,
-                "rows": self.rows, "guards": self.guards, "problem": self.problem,
-                "stores": [s.as_json() for s in self.stores]}
-
-
-@dataclass(slots=True)
-class FeedRun:
-    """One check of a feed: the files it took (none when nothing new came)."""
-
-    feed: str
-    files: list[FileOutcome] = field(default_factory=list)
-    waiting: list[str] = field(default_factory=list)     # still being written: left for the next check
-    message: str = ""
-
-    @property
-    def code(self) -> int:
-        return max((f.code for f in self.files), default=EXIT_OK)
 
 
 # ---- one check of a feed ---------------------------------------------------------------------
@@ -106,7 +52,7 @@ def run_feed(feed: Feed, *, connect: Connect, clock: Callable[[], float] = time.
     for sub in sources.SUBFOLDERS:
         (work / sub).mkdir(parents=True, exist_ok=True)
     run = FeedRun(feed.name)
-    lock = _FeedLock(work / "processing" / ".lock", feed.name)
+    lock = FeedLock(work / "processing" / ".lock", feed.name)
     try:
         lock.acquire()
     except FeedBusyError as exc:          # a check already going on (an overlapping timer): skip this one
@@ -346,24 +292,6 @@ def _file_away(feed: Feed, path: Path, outcome: FileOutcome) -> None:
     log.info("%s: %s → %s (report %s)", feed.name, outcome.name, destination, outcome.report)
 
 
-def report_text(feed: Feed, outcome: FileOutcome) -> str:
-    lines = [f"Feed '{feed.name}' ({feed.source}), file {outcome.name}: {outcome.status}",
-             f"Data rows: {outcome.rows:,}"]
-    if outcome.problem:
-        lines.append(f"The file could not be read: {outcome.problem}")
-    if outcome.guards:
-        lines.append("Stopped before writing anything to any store — guards tripped:")
-        lines += [f"  - {g['guard']} ({g['store']}): {g['message']}" for g in outcome.guards]
-        lines.append(f"Check the file; if it is right, apply it anyway: stocksheet feed run {feed.name} "
-                     "--apply-anyway (or the window's Feeds page).")
-    for s in outcome.stores:
-        run = f" (run {s.result.run_id})" if s.result is not None and s.result.run_id else ""
-        lines.append(f"{s.target.label}: {s.status}{run} — {s.message}")
-        if s.result is not None and s.result.report:
-            lines.append(f"  error report: {s.result.report}")
-    return "\n".join(lines) + "\n"
-
-
 def _remember(state: FeedState, outcome: FileOutcome) -> None:
     state.last_run = time.time()
     state.status = outcome.status
@@ -391,7 +319,7 @@ def apply_anyway(feed: Feed, *, connect: Connect, cancel: CancelToken | None = N
         state.tripped = None
         save_state(feed.name, state)
         raise InputError(f"The file {source} a guard stopped is not there any more.")
-    lock = _FeedLock(feed.workdir() / "processing" / ".lock", feed.name)
+    lock = FeedLock(feed.workdir() / "processing" / ".lock", feed.name)
     lock.acquire()
     try:
         path = feed.workdir() / "processing" / source.name
@@ -404,43 +332,6 @@ def apply_anyway(feed: Feed, *, connect: Connect, cancel: CancelToken | None = N
     finally:
         lock.release()
     return outcome
-
-
-class _FeedLock:
-    """One run of a feed at a time (two cron jobs, the window and a timer): a lock file with the
-    owner's pid; a lock whose process is gone is taken over."""
-
-    def __init__(self, path: Path, name: str) -> None:
-        self.path, self.name = path, name
-
-    def acquire(self) -> None:
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            except FileExistsError:
-                try:
-                    pid_text, _, started = self.path.read_text().strip().partition(" ")
-                    pid = int(pid_text or 0)
-                except (OSError, ValueError):
-                    pid, started = 0, ""
-                # the holder still runs: the same pid with the same start (a reused pid is not it)
-                if pid and pid != os.getpid() and process_start(pid) is not None and \
-                        (not started or process_start(pid) == started):
-                    raise FeedBusyError(f"Feed '{self.name}' is being run by another Stocksheet process (pid "
-                                        f"{pid}); this check is skipped.") from None
-                self.path.unlink(missing_ok=True)
-                continue
-            with os.fdopen(fd, "w") as f:
-                f.write(f"{os.getpid()} {process_start(os.getpid()) or ''}")
-            return
-        raise FeedBusyError(f"Feed '{self.name}' could not take its lock {self.path}.")
-
-    def release(self) -> None:
-        self.path.unlink(missing_ok=True)
-
-
-class FeedBusyError(StocksheetError):
-    """Another process is running this feed right now."""
 
 
 __all__ = ["run_feed", "process_file", "apply_anyway", "FeedRun", "FileOutcome", "StoreOutcome", "report_text",

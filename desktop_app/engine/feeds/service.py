@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
+from desktop_app.core.errors import StocksheetError
 from desktop_app.core.progress import CancelToken
 from desktop_app.engine.feeds import recipe
 from desktop_app.engine.feeds.recipe import Feed, Target, feed_guards
@@ -61,12 +62,27 @@ class FeedService:
                         wait=lambda seconds: None)
 
     def run_due(self, *, cancel: CancelToken | None = None) -> list[FeedRun]:
+        """Every due feed, one after the other; one that cannot run (its folder gone, its recipe
+        broken) is said in its state and tried again an interval later, and the others still run."""
         runs = []
         for name in self.due():
             if cancel is not None and cancel.cancelled:
                 break
-            runs.append(self.run(name, cancel=cancel))
+            try:
+                runs.append(self.run(name, cancel=cancel))
+            except StocksheetError as exc:
+                runs.append(FeedRun(name, message=str(exc), error=True))
+                self._failed(name, str(exc))
         return runs
+
+    def _failed(self, name: str, message: str) -> None:
+        try:
+            every = recipe.load(name).every
+        except StocksheetError:
+            every = recipe.DEFAULT_EVERY
+        state = recipe.load_state(name)
+        state.status, state.message, state.next_check = "error", message, self.clock() + every
+        recipe.save_state(name, state)
 
     def apply_anyway(self, name: str, *, cancel: CancelToken | None = None) -> FeedRun:
         outcome = apply_anyway(recipe.load(name), connect=self.connect, cancel=cancel)
