@@ -180,3 +180,28 @@ def test_rows_needing_attention_exit_1_with_the_error_report_beside_the_file(ope
     assert s["report"].startswith(str(folder / "failed")) and (folder / "failed").joinpath(
         s["report"].rsplit("/", 1)[-1]).is_file()
     assert store.level("SKU-000001", loc) == 5
+
+
+def test_a_feed_uses_the_profile_and_column_roles_it_was_given_and_no_file_holds_the_token(
+        open_store, tmp_path, capsys, stocksheet_home):
+    store = open_store("genstore")
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    loc = store.locations[0].name
+    header = ("Artikel-Nr", "Standort", "Auf Lager")
+    sample = write_sheet(tmp_path / "sample.csv", [("SKU-000001", loc, 1)], header)
+    assert main(["import", str(sample), "--platform", "genstore", "--url", store.url, "--dry-run",
+                 "--map", "Artikel-Nr=sku", "--map", "Standort=location", "--map", "Auf Lager=available",
+                 "--save-profile", "warehouse"]) == 0
+    capsys.readouterr()
+    levels = store.stocked(4)
+    write_sheet(folder / "delivery.csv", [(sku, loc, 11) for sku, _, _ in levels], header)
+    # the profile's roles, and on top of it this feed's own: the quantity column adjusts
+    code, run, _ = watch(capsys, folder, store, extra=("--profile", "warehouse", "--map", "Auf Lager=adjust"))
+    assert code == 0, run
+    assert run["files"][0]["stores"][0]["applied"] == 4
+    assert all(store.level(sku, l) == n + 11 for sku, l, n in levels)
+    from .conftest import TOKEN
+    leaked = [p for root in (stocksheet_home, folder) for p in root.rglob("*")
+              if p.is_file() and TOKEN.encode() in p.read_bytes()]
+    assert leaked == []
