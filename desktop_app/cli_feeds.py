@@ -79,6 +79,7 @@ def _store_flags(sp: argparse.ArgumentParser, *, url_flag: str) -> None:
 def register(sub: Any) -> None:
     """``feed add/list/remove/run/pause/unpause`` and ``watch``."""
     f = sub.add_parser("feed", help="saved feeds: a folder or a URL applied by itself to one store or several")
+    f.set_defaults(handler=handle)        # the shape of the cli package's modules: ``args.handler(args)``
     fs = f.add_subparsers(dest="feed_command", required=True)
     a = fs.add_parser("add", help="save a feed (a source, a mapping, options, target stores and guards)")
     a.add_argument("name")
@@ -103,6 +104,7 @@ def register(sub: Any) -> None:
 
     w = sub.add_parser("watch", help="apply every new sheet in DIR (to one store or several); with --once, "
                                      "for cron, systemd timers and Task Scheduler")
+    w.set_defaults(handler=handle)
     w.add_argument("dir", type=Path, metavar="DIR")
     _store_flags(w, url_flag="--url")
     _sheet_flags(w)
