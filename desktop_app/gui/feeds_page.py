@@ -15,8 +15,8 @@ from typing import Any, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSystemTrayIcon,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QPushButton, QStyle,
+                               QSystemTrayIcon, QTableView, QVBoxLayout, QWidget)
 
 from desktop_app.engine.feeds.service import FeedRow, FeedService
 from desktop_app.gui.runner import JobRunner
@@ -192,7 +192,11 @@ class Notifier(QObject):
         super().__init__(parent)
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
-            self.tray = QSystemTrayIcon(self)
+            icon = QApplication.windowIcon()
+            if icon.isNull():
+                icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon)
+            self.tray = QSystemTrayIcon(icon, self)
+            self.tray.setToolTip("Stocksheet feeds")
 
     def notify(self, title: str, text: str, *, attention: bool = False) -> None:
         if self.tray is not None:

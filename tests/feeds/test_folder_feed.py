@@ -205,3 +205,21 @@ def test_a_feed_uses_the_profile_and_column_roles_it_was_given_and_no_file_holds
     leaked = [p for root in (stocksheet_home, folder) for p in root.rglob("*")
               if p.is_file() and TOKEN.encode() in p.read_bytes()]
     assert leaked == []
+
+
+def test_a_file_that_cannot_be_read_goes_to_failed_with_a_sentence_and_the_next_file_still_goes_through(
+        open_store, tmp_path, capsys):
+    store = open_store("genstore")
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    (folder / "broken.xlsx").write_bytes(b"PK\x03\x04 this is not a workbook")
+    rows = [(sku, loc, n + 6) for sku, loc, n in store.stocked(2)]
+    write_sheet(folder / "stock.csv", rows)
+    code, run, out = watch(capsys, folder, store)
+    assert code == 1 and "Traceback" not in out.err
+    by_name = {f["file"]: f for f in run["files"]}
+    assert by_name["broken.xlsx"]["status"] == "attention" and "broken.xlsx" in by_name["broken.xlsx"]["problem"]
+    assert by_name["stock.csv"]["status"] == "applied"
+    assert all(store.level(sku, loc) == n for sku, loc, n in rows)
+    [kept] = list((folder / "failed").glob("*broken.xlsx"))
+    assert "could not be read" in kept.with_name(kept.name + ".report.txt").read_text()

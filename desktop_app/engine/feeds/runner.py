@@ -49,8 +49,13 @@ def run_feed(feed: Feed, *, connect: Connect, clock: Callable[[], float] = time.
     work = feed.workdir()
     if feed.watch and not work.is_dir():
         raise InputError(f"The folder {work} that feed '{feed.name}' watches does not exist (or is not a folder).")
-    for sub in sources.SUBFOLDERS:
-        (work / sub).mkdir(parents=True, exist_ok=True)
+    try:
+        for sub in sources.SUBFOLDERS:
+            (work / sub).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"Feed '{feed.name}' cannot create {work / sub} ({exc.strerror}): a watched folder must let "
+                         "Stocksheet move each file into processing/, done/ or failed/ inside it. Give it write "
+                         "access, or watch another folder.") from None
     run = FeedRun(feed.name)
     lock = FeedLock(work / "processing" / ".lock", feed.name)
     try:
@@ -101,8 +106,15 @@ def _arrivals(feed: Feed, state: FeedState, run: FeedRun, *, clock: Callable[[],
     moved = []
     for p in ready:
         target = _unique(work / "processing", p.name)
-        os.replace(p, target)
-        state.seen.pop(p.name, None)
+        try:
+            os.replace(p, target)
+        except FileNotFoundError:        # taken away meanwhile (another tool, a person)
+            continue
+        except OSError as exc:
+            raise InputError(f"Feed '{feed.name}' cannot move {p} into {target.parent} ({exc.strerror}): give "
+                             "Stocksheet write access to the folder.") from None
+        finally:
+            state.seen.pop(p.name, None)
         moved.append(target)
     return moved
 

@@ -3,6 +3,8 @@ https URL (a file is taken only when it changed: ETag, Last-Modified, then its S
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,18 +18,22 @@ _PARTIAL = (".tmp", ".part", ".partial", ".crdownload", ".download", ".filepart"
 SUBFOLDERS = ("processing", "done", "failed")
 
 
-def candidates(folder: Path) -> list[Path]:
-    """The sheets directly inside ``folder`` (not its done/, failed/ …), oldest first; temporary
-    and hidden files, links and anything that is not a regular file are left alone."""
+def candidates(folder: Path) -> list[tuple[Path, os.stat_result]]:
+    """The sheets directly inside ``folder`` (not its done/, failed/ …) with their stat, oldest
+    first; temporary and hidden files, links and anything not a regular file are left alone, and
+    a file that vanishes while we look is simply not there."""
     out = []
     for p in folder.iterdir():
         name = p.name
         if name.startswith((".", "~$")) or name.lower().endswith(_PARTIAL) or p.suffix.lower() not in SHEET_SUFFIXES:
             continue
-        if p.is_symlink() or not p.is_file():
+        try:
+            st = p.lstat()
+        except FileNotFoundError:
             continue
-        out.append(p)
-    return sorted(out, key=lambda p: (p.stat().st_mtime_ns, p.name))
+        if stat.S_ISREG(st.st_mode):
+            out.append((p, st))
+    return sorted(out, key=lambda item: (item[1].st_mtime_ns, item[0].name))
 
 
 def scan(folder: Path, state: FeedState, *, settle: float, clock: Callable[[], float] = time.time) -> tuple[
@@ -36,8 +42,7 @@ def scan(folder: Path, state: FeedState, *, settle: float, clock: Callable[[], f
     it with the same size and modification time; ``state.seen`` keeps those sightings."""
     now = clock()
     ready, growing, seen = [], [], {}
-    for p in candidates(folder):
-        st = p.stat()
+    for p, st in candidates(folder):
         mark = [float(st.st_size), float(st.st_mtime_ns)]
         before = state.seen.get(p.name)
         if before is not None and before[:2] == mark and now - before[2] >= settle:
