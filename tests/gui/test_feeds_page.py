@@ -98,6 +98,17 @@ def test_a_reviewed_sheet_saved_as_a_feed_runs_in_the_background_and_notifies(
     assert window.stack.currentWidget() is window.review_page
 
 
+def test_the_feeds_table_model_is_a_well_behaved_model(qtmodeltester):
+    from desktop_app.engine.feeds.service import FeedRow
+    from desktop_app.gui.feeds_page import FeedsTableModel
+    model = FeedsTableModel()
+    model.set_rows([FeedRow("a", "folder /in", "genstore https://x", "tripped", "3 of 3 …", 1.0, 2.0, False,
+                            ({"guard": "zero-share", "message": "3 of 3 would go to 0"},)),
+                    FeedRow("b", "URL https://f", "zettle https://y", "applied", "", None, None, True)])
+    qtmodeltester.check(model)
+    assert model.data(model.index(1, 5)) == "paused" and model.data(model.index(0, 4)) == "tripped"
+
+
 def test_the_scheduler_checks_due_feeds_on_its_timer(qtbot, tmp_path, open_genstore_url):
     folder = tmp_path / "in"
     folder.mkdir()
