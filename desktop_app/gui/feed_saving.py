@@ -22,7 +22,8 @@ def save_as_feed(window: Any) -> None:
     try:
         feed = window.feed_scheduler.service.save_from_preview(
             prepared.preview, name=choice.name, platform=info.platform, url=info.url, watch=choice.watch or None,
-            feed_url=choice.url or None, every=choice.every_minutes * 60)
+            feed_url=choice.url or None, every=choice.every_minutes * 60,
+            store_options=window.settings.store_options(info.url))
     except StocksheetError as exc:
         Dialogs.error(window, title="Cannot save the feed", text=str(exc))
         return

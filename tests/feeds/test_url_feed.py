@@ -107,3 +107,22 @@ def test_feed_add_list_pause_remove(open_store, tmp_path, capsys):
                  "--every", "often"]) == 2
     assert "--every 'often'" in capsys.readouterr().err
     assert feeds.names() == []
+
+
+def test_a_feed_saved_from_a_review_keeps_the_store_s_own_settings_and_mapping_but_no_secret(open_store, tmp_path):
+    from desktop_app.engine.feeds.recipe import feeds_dir
+    from desktop_app.engine.feeds.service import FeedService
+    from desktop_app.engine.prepare import prepare
+    from .conftest import write_sheet
+    store = open_store("zettle", catalog="synthetic:6x1")
+    sheet = write_sheet(tmp_path / "s.csv", [("SKU-000001", 4)], ("Artikelnummer", "Menge"))
+    preview = prepare(sheet, store.connector)
+    FeedService().save_from_preview(preview, name="z", platform="zettle", url=store.url, watch=str(tmp_path),
+                                    store_options={"client_id": "cid-1", "removal_location": "SOLD"})
+    feed = feeds.load("z")
+    [target] = feed.targets
+    assert (target.zettle_client_id, target.zettle_removal, target.basic_user) == ("cid-1", "SOLD", None)
+    assert feed.overrides == preview.mapping.to_overrides() and feed.overrides
+    recipe = json.loads((feeds_dir() / "z.json").read_text())
+    assert set(recipe["targets"][0]) == {"platform", "url", "zettle_client_id", "zettle_removal"}
+    assert TOKEN not in json.dumps(recipe)

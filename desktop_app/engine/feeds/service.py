@@ -94,10 +94,16 @@ class FeedService:
         recipe.save(feed)
 
     def save_from_preview(self, preview: "Preview", *, name: str, platform: str, url: str, watch: str | None = None,
-                          feed_url: str | None = None, every: int = recipe.DEFAULT_EVERY) -> Feed:
-        """A feed applying files like the one reviewed, with the same mapping and options, to this store."""
-        options = preview.options
-        feed = Feed(name=name, targets=[Target(platform=platform, url=url)], watch=watch, url=feed_url, every=every,
+                          feed_url: str | None = None, every: int = recipe.DEFAULT_EVERY,
+                          store_options: dict[str, str] | None = None) -> Feed:
+        """A feed applying files like the one reviewed, with the same mapping and options, to this
+        store (``store_options``: the connection's own non-secret settings — Zettle's client id and
+        removal location, Marketplacer's Basic user)."""
+        options, extra = preview.options, store_options or {}
+        target = Target(platform=platform, url=url, zettle_client_id=extra.get("client_id") or None,
+                        zettle_removal=extra.get("removal_location") or None,
+                        basic_user=extra.get("basic_user") or None)
+        feed = Feed(name=name, targets=[target], watch=watch, url=feed_url, every=every,
                     key=options.key.value if options.key else None, sheet=options.sheet,
                     overrides=preview.mapping.to_overrides(), locations=dict(options.location_aliases),
                     duplicates=str(options.duplicates.value), force_stale=options.force_stale, guards=feed_guards())
