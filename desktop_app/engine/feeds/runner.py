@@ -192,15 +192,16 @@ def _apply_everywhere(feed: Feed, path: Path, outcome: FileOutcome, *, state: Fe
             message = describe(trips) or "Not written: a guard tripped for another store of this feed."
             outcome.stores.append(StoreOutcome(target, "tripped", message, code=EXIT_ATTENTION))
         outcome.guards = list(seen.values())
-        log.warning("%s: guards: %s — nothing written to any store", feed.name,
+        log.warning("%s: guards: %s — nothing new written to any store", feed.name,
                     "; ".join(g["message"] for g in outcome.guards))
-        return
-    if previews:
+    elif previews:
         log.info("%s: guards: passed", feed.name)
     for target in feed.targets:
         connector = connectors.get(target)
         if connector is None or any(s.target == target for s in outcome.stores):
             continue
+        if outcome.guards and (connector.url, target.platform) not in earlier:
+            continue        # a run already under way before the guards tripped is still finished, exactly once
         outcome.stores.append(_run_store(feed, path, target, connector, previews.get(target),
                                          earlier.get((connector.url, target.platform)), limits, state, cancel))
 
