@@ -116,7 +116,34 @@ def _demote(c: _Col, warnings: list[str] | None, reason: str) -> None:
         warnings.append(reason)
 
 
+def column_letter(index: int) -> str:
+    """Excel's letter(s) for a 0-based column index: 0 → A, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _refuse_twins(group: list[_Col]) -> None:
+    """Two columns under the very same header, both meaning something: which one the user meant
+    cannot be guessed (and ``--map``, which names headers, cannot tell them apart)."""
+    seen: dict[str, _Col] = {}
+    for c in sorted(group, key=lambda c: c.col.index):
+        if c.origin == "override" or not c.norm:
+            continue
+        first = seen.setdefault(c.norm, c)
+        if first is not c:
+            raise MappingError(
+                f"The header '{c.col.header}' is there twice (columns {column_letter(first.col.index)} and "
+                f"{column_letter(c.col.index)}), and Stocksheet will not guess which one you mean. Rename or "
+                "delete one of them and import again (--map names columns by header, so it cannot tell these "
+                "two apart).")
+
+
 def _settle(cols: list[_Col], warnings: list[str]) -> None:
+    _refuse_twins([c for c in cols if c.col.role not in (Role.INFO, Role.IGNORE)])
     for role in (Role.SKU, Role.BARCODE, Role.VARIANT_ID, Role.EXTERNAL_ID, Role.LOCATION, Role.SEEN):
         group = [c for c in cols if c.col.role is role]
         if len(group) < 2:

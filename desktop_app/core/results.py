@@ -41,6 +41,12 @@ class RowOutcome:
     location_id: str | None = None
     before: object = None
     after: object = None
+    sku: str | None = None          # as the user knows the variant (SKU, else barcode or id), for tables
+    location: str | None = None     # the store location's name
+
+    def as_json(self) -> dict[str, object]:
+        return {k: (str(v) if isinstance(v, Status) else v) for k, v in
+                ((f, getattr(self, f)) for f in self.__slots__)}
 
 
 @dataclass(slots=True)
@@ -57,6 +63,7 @@ class RunResult:
     requests: int = 0           # write requests planned (dry run) or sent
     verify_requests: int = 0    # of those, the reads made only to verify what was written
     report: str | None = None
+    report_error: str | None = None  # the error report could not be saved: why, and what to do
     run_id: str | None = None
     dry_run: bool = False
     cancelled: bool = False
@@ -64,6 +71,8 @@ class RunResult:
     notices: list[str] = field(default_factory=list)   # what the user should know (read-only token, …)
     #: guards the plan tripped (``engine.guards``), as JSON objects: nothing was written
     guards: list[dict[str, object]] = field(default_factory=list)
+    reading: dict[str, object] | None = None    # how the sheet was read (engine.reading), for an import
+    estimate: dict[str, object] | None = None   # a dry run: requests and seconds the real import needs
 
     def exit_code(self) -> int:
         """CLI contract: 0 all applied/unchanged, 1 some rows invalid/failed/stale, 3 aborted."""
@@ -79,7 +88,7 @@ class RunResult:
     def summary(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in (
             "rows", "valid", "invalid", "unchanged", "changes", "applied", "verified", "unverified", "failed",
-            "stale", "requests", "report", "run_id", "dry_run", "cancelled", "notices", "guards")}
+            "stale", "requests", "report", "report_error", "run_id", "dry_run", "cancelled", "notices", "guards")}
 
 
 def sheet_status(outcomes: list[RowOutcome]) -> dict[int, list[RowOutcome]]:

@@ -16,28 +16,50 @@ import os
 import keyring
 import keyring.errors
 
+from desktop_app.core.errors import InputError
+
 SERVICE = "Stocksheet"
 
 
-def _secret(env_var: str, entry: str) -> str | None:
-    """The environment variable, else the keyring entry; None when neither holds it."""
+def clean_secret(value: str | None, *, source: str) -> str | None:
+    """``value`` without surrounding whitespace (a trailing newline from ``$(cat token.txt)``, a
+    space, a carriage return); InputError — never echoing it — when what is left holds a character an HTTP
+    header cannot carry (controls, non-ASCII). ``source`` names where it came from."""
+    if value is None:
+        return None
+    value = value.strip()
+    bad = next((ch for ch in value if not (" " <= ch <= "~")), None)
+    if bad is not None:
+        kind = "a line break" if bad in "\r\n" else "a control character" if ord(bad) < 32 or ord(bad) == 127 \
+            else "a non-ASCII character"
+        raise InputError(f"The secret in {source} contains {kind}, a character an HTTP header cannot carry, "
+                         "so it cannot be right: copy it again from the store's admin (only the token itself, on one "
+                         "line).")
+    return value or None
+
+
+def _secret(env_var: str, entry: str, *, source: str) -> str | None:
+    """The environment variable, else the keyring entry, cleaned (``clean_secret``); None when
+    neither holds it. ``source`` names the keyring entry in a message."""
     env = os.environ.get(env_var)
-    if env:
-        return env
+    if env and env.strip():
+        return clean_secret(env, source=env_var)
     try:
-        return keyring.get_password(SERVICE, entry)
+        saved = keyring.get_password(SERVICE, entry)
     except keyring.errors.KeyringError:
         return None
+    return clean_secret(saved, source=source)
 
 
 def get_token(url: str) -> str | None:
-    return _secret("STOCKSHEET_TOKEN", url.rstrip("/"))
+    url = url.rstrip("/")
+    return _secret("STOCKSHEET_TOKEN", url, source=f"the keyring entry for {url}")
 
 
 def save_token(url: str, token: str) -> bool:
     """Store in the OS keyring; False when no keyring is available (say so to the user)."""
     try:
-        keyring.set_password(SERVICE, url.rstrip("/"), token)
+        keyring.set_password(SERVICE, url.rstrip("/"), token.strip())
         return True
     except keyring.errors.KeyringError:
         return False
@@ -56,7 +78,8 @@ BASIC_SUFFIX = "#basic-auth"
 
 def get_basic_password(url: str) -> str | None:
     """A site's HTTP Basic password: ``STOCKSHEET_BASIC_PASSWORD``, else the keyring."""
-    return _secret("STOCKSHEET_BASIC_PASSWORD", url.rstrip("/") + BASIC_SUFFIX)
+    return _secret("STOCKSHEET_BASIC_PASSWORD", url.rstrip("/") + BASIC_SUFFIX,
+                   source="the keyring entry of the HTTP Basic password")
 
 
 def save_basic_password(url: str, password: str) -> bool:

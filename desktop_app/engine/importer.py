@@ -11,10 +11,10 @@ from pathlib import Path
 
 from desktop_app.core.errors import InputError
 from desktop_app.core.mapping import parse_override
-from desktop_app.core.models import KeyKind
+from desktop_app.core.models import KeyKind, RawSheet
 from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
 from desktop_app.core.resolve import DuplicatePolicy
-from desktop_app.core.results import RunResult, Status, sheet_status
+from desktop_app.core.results import RowOutcome, RunResult, Status, sheet_status
 from desktop_app.engine import profile_store
 from desktop_app.engine.guards import GuardLimits, check as check_guards, describe as describe_guards, parse_share
 from desktop_app.engine.paths import reports_dir
@@ -99,20 +99,34 @@ def apply_preview(preview: Preview, connector: Connector, *, guards: GuardLimits
     report. A tripped guard writes nothing: the result carries the guards with their numbers."""
     from desktop_app.engine.submit import submit  # the submitter grows its own dependencies (journal)
     tripped = check_guards(preview, guards, usual_rows=usual_rows)
-    if dry_run or tripped:
+    if dry_run or tripped:             # a tripped guard turns the import into its own dry run
         result = preview.result()
-        result.dry_run = dry_run
     else:
         result = submit(preview, connector, progress=progress, cancel=cancel)
     if tripped:
         result.guards = [t.as_json() for t in tripped]
         result.notices.insert(0, describe_guards(tripped))
-    result.report = write_problem_report(preview, result, report)
+    label_rows(preview, result.outcomes)
+    from desktop_app.engine.reading import describe_reading, estimate
+    result.reading = describe_reading(preview)
+    if dry_run:
+        result.estimate = estimate(preview, connector)
+    try:
+        result.report = write_problem_report(preview, result, report)
+    except (InputError, OSError) as exc:   # what was applied stays applied: the summary still says so
+        result.report_error = (f"Could not save the error report to {report or preview.sheet.path}: "
+                               f"{exc} The rows it would list are in the summary"
+                               + (f" and in the journal (`stocksheet report {result.run_id} -o FILE`)."
+                                  if result.run_id else "."))
     return result
 
 
-def write_problem_report(preview: Preview, result: RunResult, path: Path | None) -> str | None:
-    """Write the error report when any row needs attention; returns its path."""
+def write_problem_report(source: Preview | RawSheet, result: RunResult, path: Path | None, *,
+                         default: Path | None = None) -> str | None:
+    """Write the error report when any row needs attention; returns its path. ``source`` is the
+    preview (or the sheet) the result's rows come from; ``default`` replaces the usual
+    ``SHEET.errors.<ext>`` when no ``path`` is given."""
+    sheet = source.sheet if isinstance(source, Preview) else source
     planned_only = result.dry_run or bool(result.guards)     # nothing was sent
     if not any(o.status in PROBLEMS and not (planned_only and o.status is Status.PENDING) for o in result.outcomes):
         return None
@@ -121,15 +135,36 @@ def write_problem_report(preview: Preview, result: RunResult, path: Path | None)
         outcomes = [o for o in outcomes if o.status is not Status.PENDING]
     by_row = sheet_status(outcomes)
     if path is not None:
-        write_report(path, preview.sheet, by_row)
+        write_report(path, sheet, by_row)
         return str(path)
-    target = default_report_path(Path(preview.sheet.path))
+    target = default or default_report_path(Path(sheet.path))
     try:
-        write_report(target, preview.sheet, by_row)
+        write_report(target, sheet, by_row)
     except (InputError, OSError):  # next to the sheet is read-only (a share, a mounted drive): keep it ours
         target = reports_dir() / target.name
-        write_report(target, preview.sheet, by_row)
+        write_report(target, sheet, by_row)
     return str(target)
+
+
+def label_rows(preview: Preview, outcomes: list[RowOutcome]) -> None:
+    """Give rows that never became a change (invalid, skipped) the identity and location the
+    sheet shows, so a table of outcomes can name them."""
+    keys = preview.mapping.key_columns()
+    location = preview.mapping.location_column()
+    cells = dict(preview.sheet.rows)
+    for o in outcomes:
+        row = cells.get(o.row)
+        if row is None:
+            continue
+        if o.sku is None:
+            o.sku = next((str(row[c.index]).strip() for c in keys
+                          if c.index < len(row) and row[c.index] not in (None, "")), None)
+        if o.location is None:
+            wide = next((c.location for c in preview.mapping.quantity_columns() if c.header == o.column), None)
+            if wide:
+                o.location = wide
+            elif location is not None and location.index < len(row) and row[location.index] not in (None, ""):
+                o.location = str(row[location.index]).strip()
 
 
 def resolved_aliases(options: ImportOptions, connector: Connector) -> ImportOptions:

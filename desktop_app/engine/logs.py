@@ -17,8 +17,8 @@ class RedactFilter(logging.Filter):
         msg = record.getMessage()
         for var in ("STOCKSHEET_TOKEN", "STOCKSHEET_BASIC_PASSWORD"):
             env = os.environ.get(var)
-            if env:
-                msg = msg.replace(env, "***")
+            for secret in {env, env.strip()} if env and env.strip() else ():
+                msg = msg.replace(secret, "***")
         record.msg, record.args = _SECRET.sub(r"\1\2***", msg), None
         return True
 

@@ -51,6 +51,8 @@ class Preview:
     write_problem: str | None = None
     #: sentences the user should read before applying (how a platform will reach a target, …)
     notices: list[str] = field(default_factory=list)
+    #: (sheet row, how an Excel-damaged key was repaired), for "how the sheet was read"
+    repairs: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def invalid_rows(self) -> set[int]:
@@ -94,7 +96,9 @@ def change_outcome(c: Change, *, status: Status | None = None, message: str = ""
         hint = ("Export the stock again and redo the edit, or overwrite it on purpose: tick 'Overwrite stale "
                 "levels' in the window, or import with --force-stale.")
     return RowOutcome(row=c.row, status=status, column=c.column, code=code, message=message, hint=hint,
-                      variant_id=c.variant_id, location_id=c.location_id, before=c.before, after=c.after)
+                      variant_id=c.variant_id, location_id=c.location_id, before=c.before, after=c.after,
+                      sku=c.sku or (c.variant.barcode if c.variant else None) or c.variant_id,
+                      location=c.location_name or c.location_id)
 
 
 def summarise(preview: Preview, outcomes: list[RowOutcome], *, requests: int, dry_run: bool,
@@ -195,7 +199,8 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
     notices = _write_paths(connector, plan.changes)
     step(6, "plan", f"{len(plan.changes):,} changes in {plan.requests:,} requests.")
     return Preview(sheet=sheet, mapping=mapping, capabilities=caps, catalog=catalog, changes=changes, plan=plan,
-                   issues=issues, skipped=skipped, options=options, write_problem=write_problem, notices=notices)
+                   issues=issues, skipped=skipped, options=options, write_problem=write_problem, notices=notices,
+                   repairs=[(t.row, t.repaired) for t in targets if t.repaired])
 
 
 def _managed(targets: list[Target], caps: Capabilities) -> tuple[list[Target], list[RowIssue]]:

@@ -60,8 +60,17 @@ def is_transient(exc: BaseException, *, write: bool = False) -> bool:
     return isinstance(exc, PlatformError) and exc.status is not None and exc.status >= 500
 
 
+#: server errors (5xx) answered in a row, by any request of a run, before the run gives up on the
+#: store; and the longest wait between them (a store that keeps failing is told in seconds, not minutes)
+SERVER_ERRORS_IN_A_ROW = 10
+SERVER_ERROR_WAIT_CAP = 2.0
+
+
 class Gate:
-    """``platforms.http.RequestGate`` for one run: limiter, backoff, cancel token, counters."""
+    """``platforms.http.RequestGate`` for one run: limiter, backoff, cancel token, counters.
+
+    A store that answers ``SERVER_ERRORS_IN_A_ROW`` requests in a row with a server error is
+    given up on: the next wait or send raises ``UnreachableError`` saying so (``failing``)."""
 
     def __init__(self, *, limiter: RateLimiter | Unlimited, backoff: Backoff, cancel: CancelToken) -> None:
         self.limiter = limiter
@@ -71,11 +80,14 @@ class Gate:
         self.requests = 0
         self.writes = 0
         self.rate_limited = 0
+        self.server_errors = 0          # answered in a row; any other answer resets it
+        self.last_status = 0
         self._local = threading.local()
         self._lock = threading.Lock()
 
     # the RequestGate protocol ---------------------------------------------------------------
     def before_send(self, *, write: bool) -> None:
+        self.give_up_if_failing()
         if not self.limiter.acquire(self.cancel):
             raise CancelledError("The run was cancelled.")
         with self._lock:
@@ -85,13 +97,31 @@ class Gate:
         self._local.requests = getattr(self._local, "requests", 0) + 1
 
     def after_response(self, status: int, retry_after: float | None) -> None:
+        with self._lock:
+            self.server_errors = self.server_errors + 1 if status >= 500 else 0
+            self.last_status = status
         if status == 429:
             with self._lock:
                 self.rate_limited += 1
             self.limiter.throttled(retry_after)
 
     def backoff(self, attempt: int, retry_after: float | None) -> float:
-        return self.policy.delay(attempt, retry_after)
+        self.give_up_if_failing()
+        delay = self.policy.delay(attempt, retry_after)
+        return min(delay, SERVER_ERROR_WAIT_CAP) if self.server_errors else delay
+
+    def failing(self) -> str | None:
+        """Why the run gives up on the store, once it answered too many server errors in a row."""
+        if self.server_errors < SERVER_ERRORS_IN_A_ROW:
+            return None
+        return (f"The store answered {self.server_errors} requests in a row with a server error (HTTP "
+                f"{self.last_status}), so Stocksheet stopped trying. The store may be down: try again later "
+                "(a run that was writing can be finished with `stocksheet resume RUN_ID`).")
+
+    def give_up_if_failing(self) -> None:
+        reason = self.failing()
+        if reason is not None:
+            raise UnreachableError(reason, status=self.last_status)
 
     # per-thread bookkeeping -------------------------------------------------------------------
     def writes_on_this_thread(self) -> int:
@@ -130,6 +160,9 @@ def retrying(fn: Callable[[], T], *, gate: Gate, write: bool = False,
                 return fn()
         except Exception as exc:
             attempt += 1
+            reason = gate.failing()
+            if reason is not None and not isinstance(exc, CancelledError):
+                raise UnreachableError(reason, status=gate.last_status) from exc
             if not is_transient(exc, write=write) or attempt >= gate.policy.attempts:
                 raise
             if on_retry is not None:

@@ -22,11 +22,11 @@ from desktop_app.core.plan import make_plan
 from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
 from desktop_app.core.results import RowOutcome, RunResult, Status
 from desktop_app.engine.executor import NOT_APPLIED, Settled, Unit
-from desktop_app.engine.journal import FINISHED, PLANNED, RUNNING, SENDING, Entry, Journal, RunRecord
+from desktop_app.engine.journal import FINISHED, INTERRUPTED, PLANNED, RUNNING, SENDING, Entry, Journal, RunRecord
 from desktop_app.engine.rebase import kind_of, towards
 from desktop_app.engine.retry import Backoff
 from desktop_app.engine.store_lock import process_alive, store_lock
-from desktop_app.engine.submit import RateSpec, drain_notices, execute, rate_from_json, settled_outcome
+from desktop_app.engine.submit import RateSpec, announce, drain_notices, execute, rate_from_json, settled_outcome
 from desktop_app.platforms.base import Connector
 
 #: entries a resume takes up; SENDING and UNVERIFIED ones were maybe applied: their levels are read first
@@ -86,6 +86,8 @@ def resume(run_id: str, connector: Connector, *, journal: Journal | None = None,
                                  f"`stocksheet undo {run_id}` would restore the levels it changed.")
             j.claim(run_id)
             requests = j.chunk_requests(run_id)
+            open_entries = sum(1 for e in j.entries(run_id) if e.state in _OPEN and e.chunk is not None)
+            announce(progress, run_id, f"resume of the {record.kind} of {record.sheet or 'a sheet'}", open_entries)
             units: list[Unit] = []
             by_chunk: dict[tuple[int, bool], list[Entry]] = {}
             for e in j.entries(run_id):
@@ -93,13 +95,14 @@ def resume(run_id: str, connector: Connector, *, journal: Journal | None = None,
                     by_chunk.setdefault((e.chunk, e.state in _MAYBE_APPLIED), []).append(e)
             for (chunk, inflight), entries in sorted(by_chunk.items(), key=lambda kv: (kv[0][0], not kv[0][1])):
                 units.append(Unit(chunk=chunk, request=requests.get(chunk, ""), entries=entries, inflight=inflight))
-            execute(run_id=run_id, journal=j, connector=connector, units=units,
-                    force_stale=bool(record.options.get("force_stale")),
-                    rate=rate_from_json(record.options.get("rate", "default")) if rate == "journal" else rate,
-                    backoff=backoff, fresh_seconds=2.0, progress=progress, cancel=cancel)
+            _, executor = execute(run_id=run_id, journal=j, connector=connector, units=units,
+                                  force_stale=bool(record.options.get("force_stale")),
+                                  rate=rate_from_json(record.options.get("rate", "default")) if rate == "journal"
+                                  else rate, backoff=backoff, fresh_seconds=2.0, progress=progress, cancel=cancel)
         result = journal_result(j, run_id)
+        result.requests = executor.gate.requests      # this resume's (the journal adds up the run's)
         result.notices += drain_notices(connector)
-        return result
+        return _reported(j, run_id, result)
 
 
 def undo(run_id: str, connector: Connector, *, force: bool = False, journal: Journal | None = None,
@@ -120,9 +123,10 @@ def undo(run_id: str, connector: Connector, *, force: bool = False, journal: Jou
                    for i, c in enumerate(changes)]
         options = {"force_stale": force, "rate": record.options.get("rate", "default")}
         new_id = j.start_run(kind="undo", parent=run_id, platform=record.platform, url=record.url, sheet=record.sheet,
-                             options=options, totals={"rows": len(changes), "invalid": 0}, entries=entries,
+                             options=options, totals={"rows": len({c.row for c in changes}), "invalid": 0}, entries=entries,
                              chunks={ch.index: ch.request for ch in plan.chunks})
         lock.attach(new_id)
+        announce(progress, new_id, f"undo of run {run_id}", len(plan.changes))
         by_chunk: dict[int, list[Entry]] = {}
         for e in entries:
             if e.chunk is not None:
@@ -133,7 +137,20 @@ def undo(run_id: str, connector: Connector, *, force: bool = False, journal: Jou
                 fresh_seconds=2.0, progress=progress, cancel=cancel)
         result = journal_result(j, new_id)
         result.notices += drain_notices(connector)
-        return result
+        return _reported(j, new_id, result)
+
+
+def _reported(j: Journal, run_id: str, result: RunResult) -> RunResult:
+    """Write the run's error report for the rows that need attention, as an import does."""
+    from desktop_app.engine.run_report import write_run_report
+    record = j.run(run_id)
+    assert record is not None
+    try:
+        result.report = write_run_report(record, result)
+    except (InputError, OSError) as exc:
+        result.report_error = (f"Could not save the error report of run {run_id}: {exc} "
+                               f"`stocksheet report {run_id} -o FILE` writes it elsewhere.")
+    return result
 
 
 def journal_result(j: Journal, run_id: str) -> RunResult:
@@ -190,9 +207,12 @@ def _check(j: Journal, run_id: str, connector: Connector) -> RunRecord:
 def _summary(j: Journal, r: RunRecord) -> RunSummary:
     entries = j.entries(r.id)
     states = [e.state for e in entries if e.chunk is not None or e.state in (str(Status.STALE),)]
+    state = r.state
+    if state == RUNNING and r.pid not in (None, os.getpid()) and not process_alive(r.pid):
+        state = INTERRUPTED             # its process is gone (killed, crashed): resume takes it up
     return RunSummary(
         id=r.id, kind=r.kind, undoes=r.parent, started=time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.created)),
-        platform=r.platform, url=r.url, sheet=r.sheet, state=r.state,
+        platform=r.platform, url=r.url, sheet=r.sheet, state=state,
         changes=sum(1 for e in entries if e.chunk is not None), applied=states.count(str(Status.APPLIED)),
         failed=states.count(str(Status.FAILED)), stale=states.count(str(Status.STALE)),
         pending=sum(1 for s in states if s in _OPEN), requests=r.requests, undone_by=tuple(j.undone_by(r.id)))

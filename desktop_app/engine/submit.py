@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeAlias
 
 from desktop_app.core.errors import AuthError
 from desktop_app.core.models import Capabilities
-from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
+from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from desktop_app.core.results import RowOutcome, RunResult, Status
 from desktop_app.engine.executor import NOT_APPLIED, Executor, Settled, Unit
 from desktop_app.engine.journal import CANCELLED, FINISHED, INTERRUPTED, PLANNED, Entry, Journal, JournalError
@@ -61,6 +61,7 @@ def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback
                                        sheet=preview.sheet.path, options=options, totals=totals, entries=entries,
                                        chunks={ch.index: ch.request for ch in preview.plan.chunks}, notes=notes)
             lock.attach(run_id)
+            announce(progress, run_id, what, len(preview.plan.changes))
             by_chunk: dict[int, list[Entry]] = {}
             for e in entries:
                 if e.chunk is not None:
@@ -110,6 +111,13 @@ def execute(*, run_id: str, journal: Journal, connector: Connector, units: list[
             if s.status is Status.PENDING and s.code == NOT_APPLIED and "Resume" not in s.message:
                 s.message = f"Not sent: the run stopped before this change ({reason}). Resume the run to finish it."
     return settled, executor
+
+
+def announce(progress: ProgressCallback, run_id: str, what: str, changes: int) -> None:
+    """Say the run's id before its first write, so every log of a run has it (``stage="run"``)."""
+    progress(Progress(stage="run", done=0, total=changes, message=f"Run {run_id}: {what}, {changes:,} "
+                      f"change{'' if changes == 1 else 's'} to write (`stocksheet resume {run_id}` finishes it "
+                      "if it stops)."))
 
 
 def drain_notices(connector: Connector) -> list[str]:
@@ -167,4 +175,4 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-__all__ = ["submit", "execute", "RateSpec", "make_limiter", "settled_outcome"]
+__all__ = ["submit", "execute", "announce", "RateSpec", "make_limiter", "settled_outcome"]

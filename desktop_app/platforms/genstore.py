@@ -168,9 +168,11 @@ class GenstoreConnector:
         committed: dict[tuple[str, str], int] = {}
         if not remaining or not wanted_locations:
             return levels, committed
-        # the catalogue size is known once list_variants ran (prepare and the engine always do)
-        pages = -(-self._catalogue_size // self.page_size) if self._catalogue_size is not None else 0
-        if len(remaining) < pages:
+        # the catalogue size is known once list_variants ran (prepare does). Undo and resume never
+        # read the catalogue: then a paged pass could cost the whole store (800 pages on a
+        # 200k-level store) for a handful of levels, so they read per variant, as read_cost says
+        pages = -(-self._catalogue_size // self.page_size) if self._catalogue_size is not None else None
+        if pages is None or len(remaining) < pages:
             self._read_variants(remaining, wanted_locations, levels, committed)
             return levels, committed
         for item in self._pages("/inventory", "inventorys"):

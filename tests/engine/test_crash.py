@@ -254,7 +254,7 @@ def _crash_and_resume(store: Trap, faulty: FaultyApp, connector: Any, url: str, 
     history = json.loads(subprocess.run([sys.executable, "-m", "desktop_app", "history", "--json"], env=env,
                                         capture_output=True, text=True, check=True).stdout)
     [killed] = history
-    assert killed["state"] == "running" and killed["applied"] < n
+    assert killed["state"] == "interrupted" and killed["applied"] < n
 
     resumed = subprocess.run([sys.executable, "-m", "desktop_app", "resume", killed["id"], "--json"], env=env,
                              capture_output=True, text=True, timeout=180)

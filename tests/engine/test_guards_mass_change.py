@@ -95,7 +95,7 @@ def test_the_guard_is_said_in_plain_text_without_json(genstore, tmp_path, capsys
     out = capsys.readouterr().out
     assert code == 1
     assert "Stopped before writing anything" in out and f"{len(levels)} of the {len(levels)} stocked levels" in out
-    assert "would change" in out and "applied" not in out
+    assert "would change" in out and "applied" not in out and "read back" not in out
 
 
 def test_a_few_zeros_are_an_ordinary_correction_not_a_disaster(genstore, tmp_path):

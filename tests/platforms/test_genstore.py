@@ -112,13 +112,20 @@ def test_a_paging_loop_is_detected():
 
 
 def test_numeric_quantities_are_tolerated_but_fractional_ones_and_float_ids_are_not():
-    def answer(counts, variant_id="107362235756584"):
+    def answer(counts, variant_id="107362235756584", *, paged=True):
         body = {"inventorys": [{"productId": "1", "variantId": variant_id, "inventoryCounts": counts}]}
-        return mock_connector(lambda request: httpx.Response(200, json=body))
-    assert answer([{"locationId": 54002, "available": 12}]).read_levels(["107362235756584"], ["54002"]) == \
-        {("107362235756584", "54002"): 12}
-    with pytest.raises(ProtocolError, match="whole number"):
-        answer([{"locationId": "54002", "available": "1.5"}]).read_levels(["107362235756584"], ["54002"])
+        one = {"productVariant": {"variantId": variant_id, "inventoryQuantities": counts}}
+        c = mock_connector(lambda request: httpx.Response(200, json=body if request.url.path.endswith("/inventory")
+                                                          else one))
+        if paged:             # as after list_variants of a one-page catalogue: a paged pass over /inventory
+            c._catalogue_size = 1
+        return c
+    for paged in (True, False):   # without the catalogue's size (undo, resume): one GET per variant
+        assert answer([{"locationId": 54002, "available": 12}], paged=paged).read_levels(
+            ["107362235756584"], ["54002"]) == {("107362235756584", "54002"): 12}
+        with pytest.raises(ProtocolError, match="whole number"):
+            answer([{"locationId": "54002", "available": "1.5"}], paged=paged).read_levels(
+                ["107362235756584"], ["54002"])
     with pytest.raises(ProtocolError, match="not an id"):
         answer([], variant_id=1.0736223575658e14).read_levels(["107362235756584"], ["54002"])
 

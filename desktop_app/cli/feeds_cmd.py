@@ -1,5 +1,5 @@
-"""The command line of the guards and the autopilot: guard flags (on ``import`` and the feeds),
-``feed add/list/remove/run`` and ``watch DIR --once``. Same engine as the window."""
+"""``stocksheet feed add/list/remove/run/pause/unpause`` and ``stocksheet watch DIR --once``, and
+the guard flags (on ``import`` and the feeds). Same engine as the window."""
 from __future__ import annotations
 
 import argparse
@@ -113,9 +113,6 @@ def register(sub: Any) -> None:
                                                        "unreachable")
     w.add_argument("--every", default="1m", help="without --once: how often to look (default 1m)")
     w.add_argument("--json", action="store_true")
-
-
-HANDLED = ("feed", "watch")
 
 
 def handle(args: argparse.Namespace) -> int:
