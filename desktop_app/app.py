@@ -51,13 +51,16 @@ class DemoStore:
         state_dir = Path(state_dir) if state_dir else demo_state_path()
         state_dir.mkdir(parents=True, exist_ok=True)
         name = platform if catalog == "demo" else f"{platform}-{catalog.replace(':', '-')}"
-        self.app = create_app(platform, catalog=catalog, state=state_dir / f"{name}.sqlite3", rate=rate)
+        self.state = state_dir / f"{name}.sqlite3"
+        self.app = create_app(platform, catalog=catalog, state=self.state, rate=rate)
         self.server = SandboxServer(self.app, latency_ms=latency_ms).start()
 
     def workspace(self):
         from desktop_app.engine.workspace import StoreInfo, Workspace
         from desktop_app.platforms.registry import connect
         connector = connect(self.platform, self.server.url, self.app.token)
+        # its runs belong to the demo store (its state file), not to this launch's port
+        connector.identity = f"demo:{self.platform}:{self.state}"
         info = StoreInfo(platform=self.platform, url=self.server.url,
                          name=f"Demo store ({self.platform.capitalize()} sandbox)", is_demo=True)
         return Workspace(connector, info)
@@ -116,6 +119,8 @@ def run_gui(file: Path | None = None, *, argv: Sequence[str] = (), screenshot: P
         take_screenshot(window, Path(screenshot), sample=Path(file) if file else next(iter(sample_sheets()), None))
     elif file:
         window.open_file(Path(file))
+    else:
+        window.offer_resume()      # a run stopped when the window was last closed
     try:
         return qapp.exec()
     finally:

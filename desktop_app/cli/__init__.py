@@ -64,12 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def internal_error(exc: Exception, log_path: str, *, json_out: bool = False) -> int:
     import traceback
-    from desktop_app.engine.credentials import redact
-    secrets = [os.environ.get(v) for v in ("STOCKSHEET_TOKEN", "STOCKSHEET_BASIC_PASSWORD")]
-    secrets += [s.strip() for s in secrets if s]
-    details = redact("".join(traceback.format_exception(exc)), *secrets)
+    from desktop_app.core.redaction import redact, remember
+    remember(*((os.environ.get(v) or "").strip() for v in ("STOCKSHEET_TOKEN", "STOCKSHEET_BASIC_PASSWORD")))
+    details = redact("".join(traceback.format_exception(exc)))     # every secret known, by value
     log.error("internal error\n%s", details)
-    what = redact(f"{type(exc).__name__}: {exc}", *secrets)
+    what = redact(f"{type(exc).__name__}: {exc}")
     return fail(f"internal error (a bug in Stocksheet): {what}. The details are in {log_path}; please send that file "
                 "with a note of what you ran. A run that was writing is in the journal: `stocksheet history` lists "
                 "it and `stocksheet resume RUN_ID` finishes it.", EXIT_INTERNAL, json_out=json_out)

@@ -57,8 +57,12 @@ def silence_stdout() -> None:
 
 def fail(message: str, code: int, *, json_out: bool = False) -> int:
     """Say what went wrong on stderr (and, for ``--json``, as ``{"error", "exit"}`` on stdout, so a
-    script always gets an object); returns ``code``."""
-    log.error(message)
+    script always gets an object); returns ``code``. Every secret this process knows is masked
+    (``core.redaction``), by value."""
+    from desktop_app.core.redaction import redact
+    from desktop_app.engine.logs import SHOWN
+    message = redact(message)
+    log.error(message, extra=SHOWN)      # a log on stderr (an unwritable home) does not say it twice
     print(f"stocksheet: {message}", file=sys.stderr)
     if json_out:
         out_json({"error": message, "exit": code})

@@ -88,6 +88,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     if not runs:
         out("No runs yet.")
     for r in runs:
+        if r.state == "unreadable":
+            out(" ".join(f"{r.id or '(no run id)'}  {r.started}  {r.platform} {r.url}".split()) + f"  unreadable: {r.note}")
+            continue
         what = f"undo of {r.undoes}" if r.undoes else f"import of {r.sheet}"
         undone = f", undone by {', '.join(r.undone_by)}" if r.undone_by else ""
         out(f"{r.id}  {r.started}  {r.platform} {r.url}  {what}: {STATES.get(r.state, r.state)}; "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ def register(sub: Any) -> None:
     s = add_parser(sub, "sandbox", help="serve a local emulator of a platform's API (the demo store)",
                    example="stocksheet sandbox --platform genstore --port 0   # prints {\"url\": …, \"token\": …}")
     s.add_argument("--platform", required=True, choices=PLATFORM_CHOICES)
-    s.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0: any free port)")
+    s.add_argument("--port", type=int, default=0, help="TCP port (0: any free port)")
+    s.add_argument("--host", default="127.0.0.1", metavar="ADDRESS",
+                   help="address to listen on (default 127.0.0.1, loopback only; 0.0.0.0 serves the network)")
     s.add_argument("--state", type=Path, help="SQLite file keeping the store's state across restarts")
     s.add_argument("--catalog", default="demo", help="demo | PATH.json | synthetic:VARIANTSxLOCATIONS")
     s.add_argument("--rate", default="default", help="default | none | BURST/PER_SECOND (e.g. 40/2)")
@@ -59,7 +62,11 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         app = create_app(args.platform, catalog=args.catalog, state=args.state, rate=args.rate, **options)
     except (ValueError, OSError) as exc:
         raise UsageError(f"Cannot start the {args.platform} sandbox: {exc}") from exc
-    server = SandboxServer(app, port=args.port, latency_ms=args.latency)
+    try:
+        server = SandboxServer(app, port=args.port, latency_ms=args.latency, host=args.host)
+    except OSError as exc:
+        raise UsageError(f"Cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); choose another "
+                         "--host or --port.") from exc
 
     stopped = threading.Event()
     # the serving thread is shut down from here, never from a signal handler (cli.signals)
@@ -80,5 +87,6 @@ def _serve(args: argparse.Namespace, app: Any, server: Any, stopped: threading.E
     if args.basic_auth is not None:   # the caller chose the password; a client needs the user too
         info["basic_user"] = args.basic_auth.partition(":")[0]
     out_json(info)
+    print(server.announcement(), file=sys.stderr, flush=True)     # who can reach it (loopback unless --host)
     stopped.wait()
     return EXIT_OK

@@ -216,7 +216,7 @@ def _header_list(headers: Sequence[str]) -> str:
 
 
 def build_mapping(headers: list[str], *, location_names: Sequence[str], overrides: Mapping[str, str],
-                  source: str | None) -> SheetMapping:
+                  source: str | None, strict: bool = True) -> SheetMapping:
     where = f" in '{source}'" if source else ""
     locations = {normalise(n): str(n) for n in location_names if normalise(n)}
     by_norm = {normalise(h): v for h, v in overrides.items()}
@@ -250,6 +250,8 @@ def build_mapping(headers: list[str], *, location_names: Sequence[str], override
     _settle(cols, warnings)
     columns = [c.col for c in cols]
     mapping = SheetMapping(layout=_layout(cols, {c.norm for c in cols}), columns=columns, warnings=warnings)
+    if not strict:
+        return mapping
     if not mapping.key_columns():
         raise MappingError(f"No SKU, barcode or variant id column found{where} (its columns: "
                            f"{_header_list(headers)}). Name a column SKU, Barcode or Variant ID, "

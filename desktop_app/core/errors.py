@@ -3,6 +3,7 @@
     StocksheetError                 anything we raise on purpose; str() is a user-facing sentence
     ├── InputError                  the file or options can't be used (CLI exit 2)
     │   ├── SheetReadError          unreadable/unsupported file, no recognisable header
+    │   │   └── HeaderNotFoundError no row of the top looks like a header (``first_row``: the top row)
     │   └── MappingError            required column missing, bad --map
     ├── PlatformError               talking to the store failed (CLI exit 3)
     │   ├── AuthError               token refused (401/403)
@@ -25,6 +26,14 @@ class InputError(StocksheetError):
 
 class SheetReadError(InputError):
     pass
+
+
+class HeaderNotFoundError(SheetReadError):
+    def __init__(self, message: str, *, first_row: int, table_like: bool = False) -> None:
+        super().__init__(message)
+        self.first_row = first_row
+        #: the top looks like a table (several filled columns, more than one row): worth mapping by hand
+        self.table_like = table_like
 
 
 class MappingError(InputError):

@@ -219,14 +219,16 @@ def parse_override(spec: str) -> tuple[str, str]:
 
 
 def detect_mapping(headers: list[str], *, location_names: Sequence[str] = (),
-                   overrides: Mapping[str, str] | None = None, source: str | None = None) -> SheetMapping:
+                   overrides: Mapping[str, str] | None = None, source: str | None = None,
+                   strict: bool = True) -> SheetMapping:
     """Work out what each column holds and the sheet's layout.
 
     ``location_names``: the store's locations, so a column headed by one is read as that
     location's quantity. ``overrides``: header → override value, winning over detection.
     ``source``: the file name for error messages. Raises MappingError when there is no
-    identity or no quantity column."""
+    identity or no quantity column (unless ``strict`` is False: the window then shows the
+    mapping with those roles unassigned)."""
     from desktop_app.core.columns import build_mapping  # the per-header rules
 
     return build_mapping(list(headers), location_names=location_names, overrides=overrides or {},
-                         source=source)
+                         source=source, strict=strict)

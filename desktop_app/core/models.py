@@ -125,6 +125,8 @@ class RawSheet:
     encoding: str | None = None    # for text formats
     delimiter: str | None = None   # for text formats
     sheet_names: list[str] = field(default_factory=list)
+    #: the non-empty rows above the header (titles, notes), as read: the window's raw preview
+    above: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

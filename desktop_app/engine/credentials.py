@@ -7,7 +7,8 @@ visible to every user of the machine), never written to settings, logs or report
   entry ``URL#basic-auth``.
 
 Non-secret connection options (Zettle's client id, the Basic user) live in the window's store
-options. ``redact`` removes a secret from any text before it is logged.
+options. Every secret read here is remembered by ``core.redaction``, whose ``redact`` masks it
+by value in every log line, message and journal field.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import keyring
 import keyring.errors
 
 from desktop_app.core.errors import InputError
+from desktop_app.core.redaction import remember
 
 SERVICE = "Stocksheet"
 
@@ -43,12 +45,15 @@ def _secret(env_var: str, entry: str, *, source: str) -> str | None:
     neither holds it. ``source`` names the keyring entry in a message."""
     env = os.environ.get(env_var)
     if env and env.strip():
-        return clean_secret(env, source=env_var)
-    try:
-        saved = keyring.get_password(SERVICE, entry)
-    except keyring.errors.KeyringError:
-        return None
-    return clean_secret(saved, source=source)
+        secret = clean_secret(env, source=env_var)
+    else:
+        try:
+            saved = keyring.get_password(SERVICE, entry)
+        except keyring.errors.KeyringError:
+            return None
+        secret = clean_secret(saved, source=source)
+    remember(secret)                  # masked by value wherever it turns up (core.redaction)
+    return secret
 
 
 def get_token(url: str) -> str | None:
@@ -86,9 +91,3 @@ def save_basic_password(url: str, password: str) -> bool:
     """Store a site's HTTP Basic password in the keyring; False when no keyring is available."""
     return save_token(url.rstrip("/") + BASIC_SUFFIX, password)
 
-
-def redact(text: str, *tokens: str | None) -> str:
-    for t in tokens:
-        if t:
-            text = text.replace(t, "***")
-    return text

@@ -7,13 +7,14 @@ from desktop_app.core.models import NOT_TRACKED, level_text
 from desktop_app.core.progress import Progress, ProgressCallback, no_progress
 from desktop_app.engine.retry import patiently
 from desktop_app.platforms.base import Connector
-from desktop_app.sheets.writer import write_table
+from desktop_app.sheets.writer import check_destination, write_table
 
 EXPORT_HEADERS = ["Product", "Variant", "SKU", "Barcode", "Variant ID", "Location", "Available"]
 
 
 def export_stock(connector: Connector, path: str | Path, *, progress: ProgressCallback = no_progress) -> int:
     """Write every stocked variant × location; returns the number of data rows."""
+    check_destination(path)          # a device or FIFO is refused before the store is read
     progress(Progress(stage="export", done=0, total=3, message="Loading locations and variants…"))
     locations = patiently(connector.list_locations)
     variants = patiently(connector.list_variants)

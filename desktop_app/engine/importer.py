@@ -21,6 +21,7 @@ from desktop_app.engine.paths import reports_dir
 from desktop_app.engine.prepare import ImportOptions, Preview, prepare
 from desktop_app.platforms.base import Connector
 from desktop_app.sheets.report import default_report_path, write_report
+from desktop_app.sheets.writer import write_table
 
 PROBLEMS = {Status.INVALID, Status.FAILED, Status.STALE, Status.PENDING, Status.UNVERIFIED}
 
@@ -184,3 +185,15 @@ def resolved_aliases(options: ImportOptions, connector: Connector) -> ImportOpti
         resolved[sheet_name] = loc_id
     options.location_aliases = resolved
     return options
+
+
+def write_corrected_sheet(preview: Preview, path: str | Path) -> Path:
+    """A copy of the sheet with the cells fixed in place (``options.edits``): the sheet's own
+    header and data rows, in the format of ``path``'s extension. The original file is untouched."""
+    target = Path(path)
+    if preview.sheet.path and target.resolve() == Path(preview.sheet.path).resolve():
+        raise InputError(f"'{target.name}' is the sheet itself, which Stocksheet never changes. "
+                         "Choose another name for the corrected copy.")
+    write_table(target, list(preview.sheet.headers), [cells for _, cells in preview.sheet.rows],
+                sheet_name=preview.sheet.sheet_name or "Stock", delimiter=preview.sheet.delimiter)
+    return target

@@ -22,10 +22,19 @@ stays resumable. ``finish`` never records a run *finished* while any of its chan
 planned, sending, pending or unverified: it records it *interrupted* instead. ``Journal(max_pages=N)`` (or
 setting ``journal.max_pages``) caps the file at N pages, ``PRAGMA max_page_count``: past it
 every write fails with SQLite's own "database or disk is full", the way the tests fill the disk.
+
+A journal that cannot be read — truncated, garbage, another program's tables — is never deleted:
+``Journal()`` moves it aside to ``journal.sqlite3.unreadable-<time>`` (with its ``-wal``) and
+starts a new one; ``unreadable_runs()`` lists what can still be made out of every file set aside
+(``history`` shows those runs as *unreadable*; a run whose values alone are damaged is listed so
+in place). A home folder that cannot be written, or a full disk, still lets the journal be read:
+it is opened read-only (``readonly``), and a write then fails with ``JournalError`` saying why;
+with no journal at all it reads as empty. The file-level mechanics live in ``engine.journal_file``.
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import sqlite3
@@ -37,9 +46,16 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from desktop_app.core.errors import StocksheetError
+from desktop_app.core.redaction import redact
 from desktop_app.core.models import Change, Kind, Level, Mode, Variant
 from desktop_app.core.results import RowOutcome, Status
 from desktop_app.engine import paths
+from desktop_app.engine.journal_file import (
+    DAMAGED, UnreadableRun, cannot_write, check_schema, explain, move_aside, open_readonly,
+    unreadable_runs,
+)
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -125,18 +141,76 @@ class Journal:
     def __init__(self, path: Path | None = None, *, max_pages: int | None = None) -> None:
         self.path = path or paths.journal_path()
         self._lock = threading.RLock()
+        self.readonly = False           # the folder or file cannot be written (or the disk is full): reads only
+        self._readonly_because: tuple[str, str] | None = None      # (why, what to do), said by a refused write
+        self.set_aside: Path | None = None   # where an unreadable journal was moved by this open
+        try:
+            self._open()
+        except JournalError as exc:
+            if exc.reason == DAMAGED:
+                self.set_aside_damaged()
+            elif cannot_write(exc.__cause__):
+                self._readonly_because = explain(exc.__cause__)
+                self._open_readonly()
+            else:
+                raise
+        if max_pages is not None:
+            self.max_pages = max_pages
+
+    def _open(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
         except (OSError, sqlite3.Error) as exc:
             raise self._error(exc, doing="open") from exc
         self._db.row_factory = sqlite3.Row
-        with self._guard(doing="open"):
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(SCHEMA)
-        if max_pages is not None:
-            self.max_pages = max_pages
+        try:
+            with self._guard(doing="open"):
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                check_schema(self._db)
+                self._db.executescript(SCHEMA)
+                self._db.execute("SELECT max(length(options)) FROM runs").fetchone()   # its runs read
+        except JournalError:
+            self._db.close()
+            raise
+
+    def _open_readonly(self) -> None:
+        """Read what there is without writing anything (a read-only or full home folder)."""
+        self.readonly = True
+        self._db = open_readonly(self.path, SCHEMA)
+
+    def set_aside_damaged(self) -> Path:
+        """Move the (unreadable) journal aside — never delete it — and start a new one there."""
+        with self._lock:
+            try:
+                self._db.close()
+            except (AttributeError, sqlite3.Error):
+                pass
+            try:
+                aside = move_aside(self.path)
+            except OSError as exc:
+                reason, fix = explain(exc)
+                raise JournalError(
+                    f"Stocksheet's journal ({self.path}) cannot be read ({DAMAGED}) and cannot be moved aside "
+                    f"({reason}): {fix}, or move the file elsewhere yourself; Stocksheet then starts a new journal.",
+                    path=self.path, reason=DAMAGED) from exc
+            log.warning("The journal %s could not be read (%s); it was moved to %s and a new journal started.",
+                        self.path, DAMAGED, aside)
+            self.set_aside = aside
+            self._open()
+            return aside
+
+    def set_aside_notice(self) -> str | None:
+        """The sentence for the user when this open moved an unreadable journal aside."""
+        if self.set_aside is None:
+            return None
+        return (f"Stocksheet's journal could not be read; it was moved to {self.set_aside} (kept, not deleted) and "
+                "a new journal started. `stocksheet history` lists the runs still legible in it as unreadable.")
+
+    def unreadable_runs(self) -> list[UnreadableRun]:
+        """What can still be read of every journal set aside beside this one (``journal_file``)."""
+        return unreadable_runs(self.path)
 
     # ---- size cap (a full disk, for real) ---------------------------------------------------
     @property
@@ -161,10 +235,11 @@ class Journal:
     @contextmanager
     def _guard(self, *, run_id: str | None = None, doing: str = "record") -> Iterator[None]:
         """Turn SQLite's failures into ``JournalError`` (under the connection's lock)."""
+        damaged = (ValueError, KeyError, TypeError) if doing == "read" else ()   # values that do not decode
         with self._lock:
             try:
                 yield
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, *damaged) as exc:
                 raise self._error(exc, run_id=run_id, doing=doing) from exc
 
     @contextmanager
@@ -191,7 +266,18 @@ class Journal:
         return self._tx(run_id)
 
     def _error(self, exc: BaseException, *, run_id: str | None = None, doing: str = "record") -> JournalError:
-        reason, fix = _explain(exc)
+        reason, fix = explain(exc)
+        if self.readonly and self._readonly_because and getattr(exc, "sqlite_errorname", "").startswith(
+                "SQLITE_READONLY"):
+            reason, fix = self._readonly_because       # why it was opened read-only: the folder, a full disk
+        if reason == DAMAGED and doing == "read" and run_id is not None:
+            message = (f"Run {run_id} cannot be read from the journal ({self.path}): its record is damaged, so it "
+                       "cannot be resumed or undone. Export the store's stock to see where its levels stand.")
+            return JournalError(message, path=self.path, reason=reason, run_id=run_id)
+        if reason == DAMAGED and doing in ("open", "read"):
+            message = (f"Stocksheet could not read its journal ({self.path}): {reason}. {fix[0].upper()}{fix[1:]}; "
+                       "`stocksheet history` then lists the runs it held as unreadable.")
+            return JournalError(message, path=self.path, reason=reason, run_id=run_id)
         where = f"its journal ({self.path})"
         if doing == "open":
             message = f"Stocksheet could not open {where}: {reason}; {fix} and try again."
@@ -222,15 +308,17 @@ class Journal:
         with self._tx() as db:   # no run id yet: its failure means nothing was recorded, nor written
             db.execute("INSERT INTO runs (id, kind, parent, created, updated, platform, url, sheet, options, totals, "
                        "state, pid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                       (run_id, kind, parent, now, now, platform, url, sheet, json.dumps(options, default=str),
+                       (run_id, kind, parent, now, now, platform, redact(url), sheet,
+                        redact(json.dumps(options, default=str)),
                         json.dumps(totals), RUNNING, os.getpid()))
             db.executemany("INSERT INTO chunks (run_id, idx, request, state, updated) VALUES (?,?,?,?,?)",
                            ((run_id, idx, request, PLANNED, now) for idx, request in chunks.items()))
             db.executemany("INSERT INTO changes (run_id, seq, chunk, change, state, code, message) VALUES (?,?,?,?,?,?,?)",
-                           ((run_id, e.seq, e.chunk, json.dumps(change_to_json(e.change)), e.state, e.code, e.message)
+                           ((run_id, e.seq, e.chunk, json.dumps(change_to_json(e.change)), e.state, e.code,
+                             redact(e.message))
                             for e in entries))   # generators: a 100k-row plan is never held twice in memory
             db.executemany("INSERT INTO notes (run_id, outcome) VALUES (?, ?)",
-                           ((run_id, json.dumps(asdict(o), default=str)) for o in notes))
+                           ((run_id, redact(json.dumps(asdict(o), default=str))) for o in notes))
         return run_id
 
     def claim(self, run_id: str) -> None:
@@ -260,7 +348,7 @@ class Journal:
                            (now, run_id, chunk))
             db.executemany("UPDATE changes SET state = ?, level_after = ?, code = ?, message = ? "
                            "WHERE run_id = ? AND seq = ?",
-                           [(str(status), json.dumps(level), code, message, run_id, seq)
+                           [(str(status), json.dumps(level), code, redact(message), run_id, seq)
                             for seq, status, level, code, message in results])
             if requests:
                 db.execute("UPDATE runs SET requests = requests + ?, updated = ? WHERE id = ?", (requests, now, run_id))
@@ -279,23 +367,37 @@ class Journal:
         return state
 
     # ---- reading ---------------------------------------------------------------------------
+    def run_ids(self, *, limit: int = 100) -> list[str]:
+        """The newest runs' ids (readable even when a run's own fields are damaged)."""
+        with self._guard(doing="read"):
+            rows = self._db.execute("SELECT id FROM runs ORDER BY created DESC, id DESC LIMIT ?", (limit,)).fetchall()
+        return [str(r["id"]) for r in rows]
+
     def runs(self, *, limit: int = 100) -> list[RunRecord]:
         with self._guard(doing="read"):
             rows = self._db.execute("SELECT * FROM runs ORDER BY created DESC, id DESC LIMIT ?", (limit,)).fetchall()
-        return [_record(r) for r in rows]
+            return [_record(r) for r in rows]
 
     def run(self, run_id: str) -> RunRecord | None:
-        with self._guard(doing="read"):
+        with self._guard(run_id=run_id, doing="read"):
             row = self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
-        return _record(row) if row else None
+            return _record(row) if row else None
 
     def entries(self, run_id: str) -> list[Entry]:
-        with self._guard(doing="read"):
+        with self._guard(run_id=run_id, doing="read"):
             rows = self._db.execute("SELECT * FROM changes WHERE run_id = ? ORDER BY seq", (run_id,)).fetchall()
-        return [Entry(seq=r["seq"], chunk=r["chunk"], change=change_from_json(json.loads(r["change"])), state=r["state"],
-                      base=_level(r["base"]), target=_level(r["target"]), written=r["target"] is not None,
-                      level_after=_level(r["level_after"]),
-                      code=r["code"], message=r["message"]) for r in rows]
+            return [Entry(seq=r["seq"], chunk=r["chunk"], change=change_from_json(json.loads(r["change"])),
+                          state=r["state"], base=_level(r["base"]), target=_level(r["target"]),
+                          written=r["target"] is not None, level_after=_level(r["level_after"]),
+                          code=r["code"], message=r["message"]) for r in rows]
+
+    def landed(self, run_id: str) -> dict[int, str]:
+        """seq → state of the run's planned changes that have settled so far (one small query: a
+        face can show rows turning Applied as they land)."""
+        with self._guard(doing="read"):
+            rows = self._db.execute("SELECT seq, state FROM changes WHERE run_id = ? AND chunk IS NOT NULL "
+                                    "AND state NOT IN (?, ?)", (run_id, PLANNED, SENDING)).fetchall()
+        return {r["seq"]: r["state"] for r in rows}
 
     def chunk_requests(self, run_id: str) -> dict[int, str]:
         with self._guard(doing="read"):
@@ -303,38 +405,19 @@ class Journal:
         return {r["idx"]: r["request"] for r in rows}
 
     def notes(self, run_id: str) -> list[RowOutcome]:
-        with self._guard(doing="read"):
+        with self._guard(run_id=run_id, doing="read"):
             rows = self._db.execute("SELECT outcome FROM notes WHERE run_id = ? ORDER BY rowid", (run_id,)).fetchall()
-        out = []
-        for r in rows:
-            data = json.loads(r["outcome"])
-            data["status"] = Status(data["status"])
-            out.append(RowOutcome(**data))
-        return out
+            out = []
+            for r in rows:
+                data = json.loads(r["outcome"])
+                data["status"] = Status(data["status"])
+                out.append(RowOutcome(**data))
+            return out
 
     def undone_by(self, run_id: str) -> list[str]:
         with self._guard(doing="read"):
             rows = self._db.execute("SELECT id FROM runs WHERE parent = ? ORDER BY created", (run_id,)).fetchall()
         return [r["id"] for r in rows]
-
-
-def _explain(exc: BaseException) -> tuple[str, str]:
-    """(why, what to do) for a failure of the journal, in words."""
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    if name.startswith("SQLITE_FULL") or (isinstance(exc, OSError) and exc.errno == 28):
-        return "the disk is full", "free some disk space"
-    if name.startswith("SQLITE_READONLY") or isinstance(exc, PermissionError):
-        return "the file or its folder is read-only", "make it writable"
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return "another program kept it locked", "close the other program"
-    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
-        return "the file is damaged", "move the damaged file aside (Stocksheet starts a new journal)"
-    if name.startswith("SQLITE_IOERR"):
-        return f"the disk reported an error ({exc})", "check the disk"
-    if name.startswith("SQLITE_CANTOPEN") or isinstance(exc, OSError):
-        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return f"it cannot be opened there ({detail.lower()})", "check that folder (or set STOCKSHEET_HOME)"
-    return str(exc) or type(exc).__name__, "fix that"
 
 
 def _record(row: sqlite3.Row) -> RunRecord:

@@ -5,18 +5,20 @@ Everything up to the plan; nothing is written. A dry run is exactly this. The re
 """
 from __future__ import annotations
 
+import dataclasses
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.core.columns import on_hand_columns
 from desktop_app.core.diff import diff
+from desktop_app.core.edits import apply_edits
 from desktop_app.core.issues import NOTICES, STOCK_NOT_MANAGED, RowIssue
 from desktop_app.core.mapping import SheetMapping, detect_mapping
 from desktop_app.core.models import Capabilities, Catalog, Change, Kind, KeyKind, Mode, Plan, RawSheet, Target
 from desktop_app.core.plan import make_plan
 from desktop_app.core.progress import CancelToken, ProgressCallback, Progress, no_progress
-from desktop_app.core.errors import CancelledError
+from desktop_app.core.errors import CancelledError, MappingError
 from desktop_app.core.resolve import DuplicatePolicy, resolve
 from desktop_app.core.results import RowOutcome, RunResult, Status
 from desktop_app.core.rows import extract_rows
@@ -34,6 +36,20 @@ class ImportOptions:
     duplicates: DuplicatePolicy = DuplicatePolicy.ERROR
     location_aliases: dict[str, str] = field(default_factory=dict)  # sheet location text → location id
     force_stale: bool = False                     # write set-rows whose live level moved since the user saw it
+    #: cells fixed in place (row number → {header: value}): applied to a copy, never to the file
+    edits: dict[int, dict[str, object]] = field(default_factory=dict)
+    header_row: int | None = None                 # the sheet row holding the header (None: detected)
+
+
+#: options that only change what is done with the rows once read: a re-check with only these
+#: changed may start again from the sheet already read (``Preview.original``)
+AFTER_READING = ("key", "overrides", "duplicates", "location_aliases", "force_stale", "edits")
+
+
+def same_reading(a: ImportOptions, b: ImportOptions) -> bool:
+    """Whether ``a`` and ``b`` read the file the same way (every option not in AFTER_READING)."""
+    keep = {name: getattr(a, name) for name in AFTER_READING}
+    return a == b or dataclasses.replace(b, **keep) == a
 
 
 @dataclass(slots=True)
@@ -53,6 +69,11 @@ class Preview:
     notices: list[str] = field(default_factory=list)
     #: (sheet row, how an Excel-damaged key was repaired), for "how the sheet was read"
     repairs: list[tuple[int, str]] = field(default_factory=list)
+    #: the sheet as read, before ``options.edits`` (the same object as ``sheet`` when there are none)
+    original: RawSheet | None = None
+    #: why no row could be read with this mapping (``prepare(keep_mapping_problem=True)``): the
+    #: window shows the mapping step with it instead of stopping
+    mapping_problem: str | None = None
 
     @property
     def invalid_rows(self) -> set[int]:
@@ -63,12 +84,17 @@ class Preview:
 
         Notices (a duplicate superseded by a later row with ``--duplicates last``, or merged
         into one with ``sum``) are SKIPPED with their explanation, not invalid."""
+        out = self.row_problems()
+        for c in self.changes:
+            out.append(change_outcome(c))
+        return out
+
+    def row_problems(self) -> list[RowOutcome]:
+        """The invalid and skipped rows' outcomes only (no per-change objects: cheap on 100k rows)."""
         out = [RowOutcome(row=i.row, status=Status.SKIPPED if i.code in NOTICES else Status.INVALID,
                           column=i.column, code=i.code, message=i.message, hint=i.hint)
                for i in self.issues]
         out += [RowOutcome(row=r, status=Status.SKIPPED, message="Blank target: no change requested.") for r in self.skipped]
-        for c in self.changes:
-            out.append(change_outcome(c))
         return out
 
     def result(self) -> RunResult:
@@ -122,15 +148,18 @@ def fetch_catalog(connector: Connector, *, cancel: CancelToken | None = None) ->
 
 def prepare(source: str | Path | RawSheet, connector: Connector, options: ImportOptions | None = None, *,
             catalog: Catalog | None = None, progress: ProgressCallback = no_progress,
-            cancel: CancelToken | None = None) -> Preview:
+            cancel: CancelToken | None = None, keep_mapping_problem: bool = False) -> Preview:
     """Read and check a sheet against the store. Raises InputError (unreadable sheet, unusable
-    mapping) or PlatformError (store unreachable, token refused); row problems are data."""
+    mapping) or PlatformError (store unreachable, token refused); row problems are data.
+    ``keep_mapping_problem``: an unusable mapping (no key or quantity column) gives a Preview
+    with no rows and ``mapping_problem`` set instead of a MappingError."""
     # A 100k-row sheet becomes several hundred thousand objects, none of them garbage: the cyclic
     # collector would walk them again and again to find nothing (a third of the time, measured).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _prepare(source, connector, options, catalog=catalog, progress=progress, cancel=cancel)
+        return _prepare(source, connector, options, catalog=catalog, progress=progress, cancel=cancel,
+                        keep_mapping_problem=keep_mapping_problem)
     finally:
         if collecting:
             _age_survivors()
@@ -151,7 +180,8 @@ def _age_survivors() -> None:
 
 
 def _prepare(source: str | Path | RawSheet, connector: Connector, options: ImportOptions | None, *,
-             catalog: Catalog | None, progress: ProgressCallback, cancel: CancelToken | None) -> Preview:
+             catalog: Catalog | None, progress: ProgressCallback, cancel: CancelToken | None,
+             keep_mapping_problem: bool = False) -> Preview:
     options = options or ImportOptions()
     cancel = cancel or CancelToken()
     steps = 6
@@ -162,7 +192,9 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
         progress(Progress(stage=stage, done=n, total=steps, message=message))
 
     step(0, "read", "Reading the sheet…")
-    sheet = source if isinstance(source, RawSheet) else read_sheet(source, sheet=options.sheet)
+    original = source if isinstance(source, RawSheet) else read_sheet(source, sheet=options.sheet,
+                                                                      header_row=options.header_row)
+    sheet = apply_edits(original, options.edits)
     caps = connector.capabilities
     step(1, "catalog", f"Loading the store's locations and variants ({len(sheet.rows):,} rows read)…")
     catalog = catalog or fetch_catalog(connector, cancel=cancel)
@@ -170,10 +202,16 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
     write_problem = patiently(write_access, cancel=cancel) if write_access else None
     step(2, "map", "Mapping columns…")
     mapping = detect_mapping(sheet.headers, location_names=[loc.name for loc in catalog.locations],
-                             overrides=options.overrides, source=sheet.path)
+                             overrides=options.overrides, source=sheet.path, strict=not keep_mapping_problem)
     single = caps.single_location or caps.location_optional or len(catalog.locations) == 1
-    rows, issues, skipped = extract_rows(sheet, mapping, key=options.key, single_location=single,
-                                         allow_infinite=caps.supports_infinite)
+    mapping_problem = None
+    try:
+        rows, issues, skipped = extract_rows(sheet, mapping, key=options.key, single_location=single,
+                                             allow_infinite=caps.supports_infinite)
+    except MappingError as exc:
+        if not keep_mapping_problem:
+            raise
+        rows, issues, skipped, mapping_problem = [], [], [], str(exc)
     if caps.single_location:
         # A platform with one stock-holding location (Zettle's STORE): the sheet's location names
         # all mean that location (resolve sends rows without one to the only/default location).
@@ -187,9 +225,11 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
     issues += unmanaged
     step(4, "fetch", f"Reading live stock for {len(targets):,} levels…")
     variant_ids, location_ids = {t.variant.id for t in targets}, {t.location.id for t in targets}
-    live = read_pairs(connector, [(t.variant.id, t.location.id) for t in targets],
-                      lambda read: patiently(read, cancel=cancel))
-    _on_hand_to_available(targets, mapping, connector, variant_ids, location_ids, cancel=cancel)
+    live = {}
+    if mapping_problem is None:
+        live = read_pairs(connector, [(t.variant.id, t.location.id) for t in targets],
+                          lambda read: patiently(read, cancel=cancel))
+        _on_hand_to_available(targets, mapping, connector, variant_ids, location_ids, cancel=cancel)
     step(5, "diff", "Comparing with live stock…")
     changes, diff_issues = diff(targets, live, caps)
     issues += diff_issues
@@ -200,7 +240,8 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
     step(6, "plan", f"{len(plan.changes):,} changes in {plan.requests:,} requests.")
     return Preview(sheet=sheet, mapping=mapping, capabilities=caps, catalog=catalog, changes=changes, plan=plan,
                    issues=issues, skipped=skipped, options=options, write_problem=write_problem, notices=notices,
-                   repairs=[(t.row, t.repaired) for t in targets if t.repaired])
+                   repairs=[(t.row, t.repaired) for t in targets if t.repaired], original=original,
+                   mapping_problem=mapping_problem)
 
 
 def _managed(targets: list[Target], caps: Capabilities) -> tuple[list[Target], list[RowIssue]]:

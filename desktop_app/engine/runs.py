@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from desktop_app.core.errors import InputError
 from desktop_app.core.models import NOT_TRACKED, Change, Mode
@@ -22,10 +23,13 @@ from desktop_app.core.plan import make_plan
 from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
 from desktop_app.core.results import RowOutcome, RunResult, Status
 from desktop_app.engine.executor import NOT_APPLIED, Settled, Unit
-from desktop_app.engine.journal import FINISHED, INTERRUPTED, PLANNED, RUNNING, SENDING, Entry, Journal, RunRecord
+from desktop_app.engine.journal import (
+    FINISHED, INTERRUPTED, PLANNED, RUNNING, SENDING, Entry, Journal, JournalError, RunRecord,
+)
+from desktop_app.engine.journal_file import DAMAGED, UNREADABLE, UnreadableRun
 from desktop_app.engine.rebase import kind_of, towards
 from desktop_app.engine.retry import Backoff
-from desktop_app.engine.store_lock import process_alive, store_lock
+from desktop_app.engine.store_lock import process_alive, store_identity, store_lock
 from desktop_app.engine.submit import RateSpec, announce, drain_notices, execute, rate_from_json, settled_outcome
 from desktop_app.platforms.base import Connector
 
@@ -51,6 +55,7 @@ class RunSummary:
     pending: int
     requests: int
     undone_by: tuple[str, ...] = ()
+    note: str = ""                  # for an unreadable run: why, and what to do
 
     def as_json(self) -> dict[str, object]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in
@@ -58,14 +63,54 @@ class RunSummary:
 
 
 def history(journal: Journal | None = None, *, limit: int = 50) -> list[RunSummary]:
+    """Every run, newest first; then the runs of journals set aside as unreadable (state
+    ``unreadable``, with a ``note``). A run whose own record is damaged is listed as unreadable
+    too; a journal whose list of runs cannot be read is set aside first (never deleted)."""
     with _journal(journal) as j:
-        return [_summary(j, r) for r in j.runs(limit=limit)]
+        try:
+            ids = j.run_ids(limit=limit)
+        except JournalError as exc:
+            if exc.reason != DAMAGED:
+                raise
+            j.set_aside_damaged()
+            ids = j.run_ids(limit=limit)
+        out = []
+        for run_id in ids:
+            try:
+                record = j.run(run_id)
+                if record is not None:
+                    out.append(_summary(j, record))
+            except JournalError as exc:
+                if exc.reason != DAMAGED:
+                    raise
+                out.append(_unreadable(UnreadableRun(id=run_id, file=j.path), damaged_record=True))
+        return out + [_unreadable(u) for u in j.unreadable_runs()]
+
+
+def _unreadable(u: UnreadableRun, *, damaged_record: bool = False) -> RunSummary:
+    if damaged_record:
+        note = (f"its record in the journal {u.file} is damaged: it cannot be resumed or undone; export the store's "
+                "stock to see where its levels stand")
+    elif u.id is None:
+        note = (f"the journal {u.file} was set aside because it could not be read, and no run can be made out of "
+                "it; it is kept, not deleted — remove it yourself once you no longer need it")
+    else:
+        note = (f"in the journal {u.file}, set aside because it could not be read (kept, not deleted): it cannot be "
+                "resumed or undone; export the store's stock to see where its levels stand")
+    started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(u.created)) if u.created else ""
+    return RunSummary(id=u.id or "", kind="import", undoes=None, started=started, platform=u.platform, url=u.url,
+                      sheet=u.sheet, state=UNREADABLE, changes=0, applied=0, failed=0, stale=0, pending=0,
+                      requests=0, note=note)
 
 
 def run_record(run_id: str, journal: Journal | None = None) -> RunRecord:
     """The journalled run, or InputError naming what to do."""
     with _journal(journal) as j:
         record = j.run(run_id)
+        aside = next((u for u in j.unreadable_runs() if u.id == run_id), None) if record is None else None
+    if aside is not None:
+        raise InputError(f"Run {run_id} is in the journal {aside.file}, which was set aside because it could not be "
+                         "read: it cannot be resumed or undone. Export the store's stock to see where its levels stand.")
     if record is None:
         raise InputError(f"There is no run '{run_id}' in the journal. `stocksheet history` lists the runs.")
     return record
@@ -110,7 +155,7 @@ def undo(run_id: str, connector: Connector, *, force: bool = False, journal: Jou
          rate: RateSpec | str = "journal", backoff: Backoff | None = None,
          lock_wait: float | None = 0.0) -> RunResult:
     cancel = cancel or CancelToken()
-    with _journal(journal) as j, store_lock(j, platform=connector.capabilities.platform, url=connector.url,
+    with _journal(journal) as j, store_lock(j, platform=connector.capabilities.platform, url=store_identity(connector),
                                             what=f"undo of run {run_id}", wait=lock_wait, progress=progress,
                                             cancel=cancel) as lock:
         record = _check(j, run_id, connector)
@@ -196,7 +241,8 @@ def _check(j: Journal, run_id: str, connector: Connector) -> RunRecord:
     record = j.run(run_id)
     if record is None:
         raise InputError(f"There is no run '{run_id}' in the journal. `stocksheet history` lists the runs.")
-    if record.platform != connector.capabilities.platform or record.url.rstrip("/") != connector.url.rstrip("/"):
+    if record.platform != connector.capabilities.platform or \
+            record.url.rstrip("/") != store_identity(connector).rstrip("/"):
         raise InputError(f"Run {run_id} was made on the {record.platform} store at {record.url}; connect to that "
                          "store to resume or undo it.")
     if record.state == RUNNING and record.pid not in (None, os.getpid()) and process_alive(record.pid):
@@ -234,3 +280,72 @@ class _journal:
     def __exit__(self, *exc: object) -> None:
         if self._own is not None:
             self._own.close()
+
+
+def run_result(run_id: str, journal: Journal | None = None) -> RunResult:
+    """A past run's result, row by row, as the journal has it (the window's History opens it)."""
+    with _journal(journal) as j:
+        if j.run(run_id) is None:
+            raise InputError(f"There is no run '{run_id}' in the journal. `stocksheet history` lists the runs.")
+        return journal_result(j, run_id)
+
+
+def write_run_report(run_id: str, path: Path, journal: Journal | None = None) -> str | None:
+    """The error report of a past import: its sheet read again the way the run read it (sheet,
+    header row, the cells fixed in the window), with the rows that still need attention. None
+    when every row went through. InputError when the sheet is no longer where the run read it."""
+    from desktop_app.core.edits import apply_edits
+    from desktop_app.core.results import sheet_status
+    from desktop_app.engine.importer import PROBLEMS
+    from desktop_app.sheets.reader import read_sheet
+    from desktop_app.sheets.report import write_report
+    with _journal(journal) as j:
+        record = j.run(run_id)
+        if record is None:
+            raise InputError(f"There is no run '{run_id}' in the journal. `stocksheet history` lists the runs.")
+        result = journal_result(j, run_id)
+    if record.kind != "import" or not record.sheet:
+        raise InputError(f"Run {run_id} is an undo: it has no sheet to report on. Open the import it undid.")
+    problems = [o for o in result.outcomes if o.status in PROBLEMS]
+    if not problems:
+        return None
+    if not Path(record.sheet).is_file():
+        raise InputError(f"The sheet of run {run_id} is no longer at {record.sheet}, so its error report cannot be "
+                         "written. Put the file back there (or open the report saved at the time).")
+    options = record.options
+    sheet = read_sheet(record.sheet, sheet=options.get("sheet"), header_row=options.get("header_row"))
+    sheet = apply_edits(sheet, {int(r): cells for r, cells in (options.get("edits") or {}).items()})
+    write_report(Path(path), sheet, sheet_status(problems))
+    return str(path)
+
+
+class LandingWatch:
+    """Which planned changes of the run being written to a store have landed: the journal read
+    at most every ``every`` seconds from the submitting thread (``Workspace.submit(landed=…)``)."""
+
+    def __init__(self, identity: str, *, every: float = 0.5) -> None:
+        self._identity, self._every = identity, every
+        self._started = time.time()
+        self._last = 0.0
+        self._journal: Journal | None = None
+        self._run_id: str | None = None
+
+    def poll(self) -> dict[int, str] | None:
+        """seq → state of the settled changes, or None when it is not time to look again."""
+        now = time.monotonic()
+        if now - self._last < self._every:
+            return None
+        self._last = now
+        if self._journal is None:
+            self._journal = Journal()
+        if self._run_id is None:
+            self._run_id = next((r.id for r in self._journal.runs(limit=5) if r.url == self._identity
+                                 and r.state == RUNNING and r.created >= self._started - 1), None)
+            if self._run_id is None:
+                return None
+        return self._journal.landed(self._run_id)
+
+    def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None

@@ -46,6 +46,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 
 from desktop_app.core.errors import CancelledError, InputError
@@ -98,6 +99,12 @@ class Holder:
         parts.append(f"process {self.pid}" + ("" if self.host == _HOST else f" on {self.host}"))
         parts.append(f"started {_clock(self.acquired)}")
         return ", ".join(parts)
+
+
+def store_identity(connector: Any) -> str:
+    """What a store's runs belong to: the connector's ``identity`` when it has one (the demo
+    store, whose port changes at every launch), else its URL."""
+    return getattr(connector, "identity", None) or connector.url
 
 
 def store_key(platform: str, url: str, account: str | None = None) -> str:

@@ -23,7 +23,7 @@ from desktop_app.engine.journal import CANCELLED, FINISHED, INTERRUPTED, PLANNED
 from desktop_app.engine.limiter import RateLimiter, Unlimited
 from desktop_app.engine.prepare import Preview, change_outcome, summarise
 from desktop_app.engine.retry import Backoff, Gate
-from desktop_app.engine.store_lock import store_lock
+from desktop_app.engine.store_lock import store_identity, store_lock
 from desktop_app.platforms.base import Connector
 
 #: "default": the platform's documented bucket; None: no limit; (burst, per second): explicit
@@ -51,13 +51,13 @@ def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback
         for c in preview.plan.changes:          # a planner that adds changes of its own
             if not any(e.change is c for e in entries):
                 entries.append(Entry(seq=len(entries), chunk=planned[id(c)], change=c, state=PLANNED))
-        notes = [o for o in preview.outcomes() if o.status in (Status.INVALID, Status.SKIPPED)]
+        notes = preview.row_problems()        # every one INVALID or SKIPPED
         options = {**_plain(asdict(preview.options)), "rate": rate_to_json(rate)}
         totals = {"rows": len(preview.sheet.rows), "invalid": len(preview.invalid_rows)}
         what = f"import of {Path(preview.sheet.path).name}" if preview.sheet.path else "import"
-        with store_lock(journal, platform=caps.platform, url=connector.url, what=what, wait=lock_wait,
+        with store_lock(journal, platform=caps.platform, url=store_identity(connector), what=what, wait=lock_wait,
                         progress=progress, cancel=cancel) as lock:
-            run_id = journal.start_run(kind="import", platform=caps.platform, url=connector.url,
+            run_id = journal.start_run(kind="import", platform=caps.platform, url=store_identity(connector),
                                        sheet=preview.sheet.path, options=options, totals=totals, entries=entries,
                                        chunks={ch.index: ch.request for ch in preview.plan.chunks}, notes=notes)
             lock.attach(run_id)
@@ -79,6 +79,8 @@ def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback
         result.run_id = run_id
         result.verify_requests = executor.verifier.requests
         result.notices += drain_notices(connector)
+        if journal.set_aside_notice():
+            result.notices.append(journal.set_aside_notice())
         return result
     finally:
         if own_journal:
@@ -138,6 +140,24 @@ def make_limiter(rate: RateSpec, caps: Capabilities) -> RateLimiter | Unlimited:
     return RateLimiter(burst=burst, per_second=per_second)
 
 
+def write_estimate(preview: Preview, connector: Connector, *, rate: RateSpec = "default") -> tuple[int, float | None]:
+    """(requests, seconds) a submit of ``preview`` should take: its writes, a fresh read before
+    and a read-back after them (the connector's own read cost), at the platform's documented
+    bucket (``rate``); seconds is None without a limit."""
+    from desktop_app.engine.verify import read_cost
+    changes = preview.plan.changes
+    if not changes:
+        return 0, 0.0
+    variants, locations = len({c.variant_id for c in changes}), len({c.location_id for c in changes})
+    requests = preview.plan.requests + 2 * read_cost(connector, variants, locations)
+    limiter = make_limiter(rate, connector.capabilities)
+    if isinstance(limiter, Unlimited):
+        return requests, None
+    burst, per_second = (connector.capabilities.rate_burst, connector.capabilities.rate_per_second) \
+        if rate == "default" else rate
+    return requests, max(0.0, requests - burst) / per_second if per_second > 0 else None
+
+
 def group_size(limiter: RateLimiter | Unlimited, caps: Capabilities, fresh_seconds: float) -> int:
     """Chunks per pre-write re-read: as many as one worker writes within ``fresh_seconds``."""
     if isinstance(limiter, Unlimited):
@@ -175,4 +195,4 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-__all__ = ["submit", "execute", "announce", "RateSpec", "make_limiter", "settled_outcome"]
+__all__ = ["submit", "execute", "announce", "RateSpec", "make_limiter", "settled_outcome", "write_estimate"]

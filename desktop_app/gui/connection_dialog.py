@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 from desktop_app.engine import credentials
 from desktop_app.gui.errors import user_message
 from desktop_app.gui.runner import JobRunner
+from desktop_app.gui.words import window_words
 
 if TYPE_CHECKING:
     from desktop_app.gui.settings import Settings
@@ -102,12 +103,17 @@ class ConnectionDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.test_button = self.buttons.addButton("Test connection", QDialogButtonBox.ButtonRole.ActionRole)
         self.test_button.setAccessibleName("Test the connection")
+        self.stop_test_button = self.buttons.addButton("Cancel test", QDialogButtonBox.ButtonRole.ActionRole)
+        self.stop_test_button.setAccessibleName("Cancel the connection test")
+        self.stop_test_button.setVisible(False)
+        self._test_stopped = False
         self.ok_button = self.buttons.addButton("Connect", QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setEnabled(False)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.rejected.connect(self.reject)
         self.buttons.accepted.connect(self._on_ok_clicked)
         self.test_button.clicked.connect(self._on_test_clicked)
+        self.stop_test_button.clicked.connect(self._on_stop_test_clicked)
         layout.addWidget(self.buttons)
 
         self.runner.finished.connect(self._on_runner_finished)
@@ -170,6 +176,7 @@ class ConnectionDialog(QDialog):
             return
         self._drop_workspace()
         self.test_button.setEnabled(False)
+        self.stop_test_button.setVisible(True)
         self.status.setText(f"Connecting to {url}…")
         connect, options = self._connect, self.options()
 
@@ -177,8 +184,8 @@ class ConnectionDialog(QDialog):
             if "basic_user" in options and not options["basic_password"]:   # the one saved for this store
                 options["basic_password"] = credentials.get_basic_password(url) or ""
             ws = connect(platform=platform, url=url, token=token, **options)
-            try:
-                return ws, ws.locations()
+            try:   # a refused or silent address gives up within seconds (Workspace.test_connection)
+                return ws, (ws.test_connection() if hasattr(ws, "test_connection") else ws.locations())
             except BaseException:
                 ws.close()
                 raise
@@ -187,6 +194,11 @@ class ConnectionDialog(QDialog):
 
     def _on_runner_finished(self, value) -> None:
         self.test_button.setEnabled(True)
+        self.stop_test_button.setVisible(False)
+        if self._test_stopped:
+            self._test_stopped = False
+            value[0].close()
+            return
         self.workspace, locations = value
         names = ", ".join(loc.name for loc in locations) or "none"
         self.status.setText(f"Connected. The store has {len(locations)} location{'s' if len(locations) != 1 else ''}: "
@@ -195,7 +207,20 @@ class ConnectionDialog(QDialog):
 
     def _on_runner_failed(self, exc: BaseException) -> None:
         self.test_button.setEnabled(True)
-        self.status.setText(user_message(exc, doing="testing the connection"))
+        self.stop_test_button.setVisible(False)
+        if self._test_stopped:
+            self._test_stopped = False
+            return
+        self.status.setText(window_words(user_message(exc, doing="testing the connection")))
+
+    def _on_stop_test_clicked(self) -> None:
+        """Stop waiting for the store (the attempt itself gives up within seconds, unseen)."""
+        if self.runner.is_running():
+            self._test_stopped = True
+            self.runner.cancel()
+        self.stop_test_button.setVisible(False)
+        self.test_button.setEnabled(True)
+        self.status.setText("Connection test cancelled. Check the address, then test again.")
 
     def _on_ok_clicked(self) -> None:
         if self.workspace is None:

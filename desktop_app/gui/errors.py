@@ -18,7 +18,7 @@ from types import TracebackType
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop_app.core.errors import StocksheetError
-from desktop_app.engine.logs import setup_logging
+from desktop_app.engine.logs import STDERR, setup_logging
 
 log = logging.getLogger("stocksheet.gui")
 
@@ -56,12 +56,15 @@ def user_message(exc: BaseException, *, doing: str) -> str:
         return str(exc)
     log_path = setup_logging()
     log.error("Unexpected error while %s", doing, exc_info=(type(exc), exc, exc.__traceback__))
+    where = (f"were printed on {STDERR} (Stocksheet's folder cannot be written, so there is no log file)"
+             if log_path == STDERR else f"are in the log file {log_path}")
     return (f"Something unexpected went wrong while {doing}. Nothing more was changed. "
-            f"The details are in the log file {log_path} — please send it with a bug report.")
+            f"The details {where} — please send them with a bug report.")
 
 
 def report(parent: QWidget | None, exc: BaseException, *, doing: str, title: str = "Stocksheet") -> str:
-    text = user_message(exc, doing=doing)
+    from desktop_app.gui.words import window_words
+    text = window_words(user_message(exc, doing=doing))
     Dialogs.error(parent, title=title, text=text)
     return text
 

@@ -1,4 +1,5 @@
-"""The History page: past runs of this store, newest first; interrupted runs can be resumed.
+"""The History page: past runs of this store, newest first; interrupted runs can be resumed, and any
+run opened (its rows, its error report, Undo).
 
 Rows are the engine's run summaries (``engine.runs.RunSummary``: id, kind, undoes, started, sheet,
 state, changes, applied, pending, undone_by), read through ``Workspace.history()`` in the
@@ -90,6 +91,7 @@ class HistoryTableModel(QAbstractTableModel):
 
 class HistoryView(QWidget):
     resume_requested = Signal(str)
+    open_requested = Signal(str)        # show a past run's rows (save its report, undo it)
     back_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -111,15 +113,23 @@ class HistoryView(QWidget):
         row = QHBoxLayout()
         self.back_button = QPushButton("Back")
         self.back_button.setAccessibleName("Back to the previous page")
+        self.open_button = QPushButton("Open this run")
+        self.open_button.setAccessibleName("Open the selected run's rows")
+        self.open_button.setToolTip("Its rows, its error report and Undo (Enter)")
+        self.open_button.setEnabled(False)
         self.resume_button = QPushButton("Resume this import")
         self.resume_button.setAccessibleName("Resume the selected import")
         self.resume_button.setEnabled(False)
         row.addWidget(self.back_button)
         row.addStretch(1)
+        row.addWidget(self.open_button)
         row.addWidget(self.resume_button)
         layout.addLayout(row)
         self.back_button.clicked.connect(self.back_requested)
         self.resume_button.clicked.connect(self._on_resume_clicked)
+        self.open_button.clicked.connect(self._on_open_clicked)
+        self.view.activated.connect(self._on_open_clicked)
+        self.view.setTabKeyNavigation(False)
         self.view.selectionModel().currentRowChanged.connect(self._on_selection_changed)
 
     def set_runs(self, runs: list[Any]) -> None:
@@ -135,6 +145,12 @@ class HistoryView(QWidget):
     def _on_selection_changed(self, *_: object) -> None:
         run = self.selected_run()
         self.resume_button.setEnabled(run is not None and resumable(run))
+        self.open_button.setEnabled(run is not None)
+
+    def _on_open_clicked(self, *_: object) -> None:
+        run = self.selected_run()
+        if run is not None:
+            self.open_requested.emit(str(run.id))
 
     def _on_resume_clicked(self) -> None:
         run = self.selected_run()

@@ -5,20 +5,22 @@ It holds no domain logic and does no I/O on the main thread: every long step is 
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QPushButton, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.results import RunResult
 from desktop_app.engine.guards import check as check_guards
-from desktop_app.engine.prepare import ImportOptions
+from desktop_app.engine.prepare import ImportOptions, same_reading
 from desktop_app.gui.connection_dialog import ConnectionDialog
+from desktop_app.gui.drops import SheetDrops
 from desktop_app.gui.errors import Dialogs, report
 from desktop_app.gui.feeds_page import install_feeds
 from desktop_app.gui.history_view import HistoryView
@@ -30,11 +32,15 @@ from desktop_app.gui.review_page import Prepared, ReviewPage
 from desktop_app.gui.runner import JobRunner
 from desktop_app.gui.settings import Settings
 from desktop_app.gui.start_page import StartPage
+from desktop_app.gui.store_switch import StoreSwitch
 from desktop_app.gui.submit_dialog import SubmitDialog, describe_prepared
+from desktop_app.gui.window_actions import LandingRows, ResumeOffer, ReviewActions
+from desktop_app.gui.words import plural, window_outcome
 
 log = logging.getLogger(__name__)
 
-SHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods")
+#: jobs that write to the store (closing the window asks first)
+WRITING = ("applying", "resuming", "undoing")
 SHEET_FILTER = "Stock sheets (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls *.ods);;All files (*)"
 
 
@@ -45,13 +51,17 @@ class Finished:
     result: RunResult
     data: ReviewData
     undoable: bool = True      # False for the result of an undo
+    undoes: str | None = None  # the run an undo undid
+    past: bool = False         # opened from History (not the run of the sheet on the review page)
+    sheet: str | None = None   # a past run's sheet
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ReviewActions, ResumeOffer, LandingRows, SheetDrops, StoreSwitch, QMainWindow):
     def __init__(self, workspace, *, settings: Settings | None = None, samples: Sequence[Path] = (),
                  connect: Callable[..., Any] | None = None, platforms: Sequence[str] = ()) -> None:
         super().__init__()
         self.workspace = workspace
+        self._demo = workspace if workspace.info.is_demo else None    # kept while another store is used
         self.settings = settings or Settings()
         self._connect = connect
         self._platforms = list(platforms)
@@ -60,11 +70,16 @@ class MainWindow(QMainWindow):
         self.prepared: Prepared | None = None
         self.finished: Finished | None = None
         self.current_file: Path | None = None
+        self._queued_check: ImportOptions | None = None   # a re-check waiting for the running job to end
 
         self.setWindowTitle("Stocksheet")
         self.setMinimumSize(780, 540)
         self.setAcceptDrops(True)
         self.runner = JobRunner(self)
+        self._landing_timer = QTimer(self)
+        self._landing_timer.setObjectName("rows landing")
+        self._landing_timer.setInterval(300)
+        self._landing_timer.timeout.connect(self._on_landing_timer_timeout)
         self.runner.progressed.connect(self._on_runner_progressed)
         self.runner.slowed.connect(self._on_runner_slowed)
         self.runner.finished.connect(self._on_runner_finished)
@@ -95,12 +110,18 @@ class MainWindow(QMainWindow):
         self.start_page.set_samples(list(samples))
         self.start_page.set_recent(self.settings.recent_files())
         self.review_page.submit_requested.connect(self.submit)
+        self.review_page.save_corrected_requested.connect(self.save_corrected_sheet)
+        self.review_page.mapping.alias_forgotten.connect(
+            lambda name: self.settings.forget_location_alias(store_url=self.workspace.info.url, sheet_name=name))
         self.review_page.recheck_requested.connect(self._on_review_recheck_requested)
+        self.review_page.state_changed.connect(self._update_actions)
         self.result_view.save_report_requested.connect(self.save_error_report)
         self.result_view.undo_requested.connect(self.undo)
+        self.result_view.resume_requested.connect(self.resume)
         self.result_view.history_requested.connect(self.show_history)
         self.result_view.new_import_requested.connect(self.choose_file)
         self.history_view.resume_requested.connect(self.resume)
+        self.history_view.open_requested.connect(self.open_run)
         self.history_view.back_requested.connect(self._on_history_back_requested)
         self.progress.cancel_requested.connect(self.runner.cancel)
 
@@ -120,6 +141,12 @@ class MainWindow(QMainWindow):
         bar.setStyleSheet("#connectionBar { background: palette(alternate-base); border-bottom: 1px solid palette(mid); }")
         row = QHBoxLayout(bar)
         row.setContentsMargins(12, 6, 12, 6)
+        self.home_button = QPushButton("Home")
+        self.home_button.setAccessibleName("Home: back to the start page")
+        self.home_button.setToolTip("Back to the start page (Alt+Home)")
+        self.home_button.setShortcut("Alt+Home")
+        self.home_button.clicked.connect(self.go_home)
+        row.addWidget(self.home_button)
         self.store_label = QLabel()
         self.store_label.setAccessibleName("Connected store")
         self.store_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -136,6 +163,7 @@ class MainWindow(QMainWindow):
         self.store_label.setText(f"<b>{info.name}</b> &nbsp;·&nbsp; {self.workspace.capabilities.display_name}"
                                  f" &nbsp;·&nbsp; {info.url}")
         self.setWindowTitle(f"Stocksheet — {info.name}")
+        self.start_page.set_samples_visible(info.is_demo)     # samples run only against the demo store
 
     def _update_actions(self) -> None:
         update_actions(self)
@@ -156,10 +184,29 @@ class MainWindow(QMainWindow):
         self.runner.start(fn, name=doing.split()[0])
         self._update_actions()
 
-    def _job_ended(self) -> None:
+    def _job_ended(self, *, completed: bool = False) -> None:
+        self._stop_landing()
         self.progress.hide()
-        self.review_page.sync_choices()   # a failed or cancelled re-check leaves the shown preview's choices
+        self.review_page.setEnabled(True)
+        if not completed and self._queued_check is None:
+            self.review_page.revert_choices()   # a failed or cancelled re-check: the shown preview's choices
         self._update_actions()
+
+    def go_home(self) -> None:
+        """Back to the start page (what was shown stays until another sheet is opened)."""
+        if self.runner.is_running():
+            return
+        self.stack.setCurrentWidget(self.start_page)
+        self._update_actions()
+
+    def escape(self) -> None:
+        """Esc: cancel the running job, or go back a page (History → where it came from → Home)."""
+        if self.runner.is_running():
+            self.runner.cancel()
+        elif self.stack.currentWidget() is self.history_view:
+            self._on_history_back_requested()
+        elif self.stack.currentWidget() is not self.start_page:
+            self.go_home()
 
     def _on_runner_progressed(self, p) -> None:
         self.progress.show_progress(p)
@@ -168,19 +215,24 @@ class MainWindow(QMainWindow):
         self.progress.show()
 
     def _on_runner_finished(self, value: Any) -> None:
-        self._job_ended()
+        self._job_ended(completed=True)
         on_done, self._on_done = self._on_done, lambda _: None
         on_done(value)
         self._update_actions()
+        self._run_queued_check()
 
     def _on_runner_failed(self, exc: BaseException) -> None:
         self._job_ended()
         self.statusBar().showMessage(f"Failed while {self._doing}.")
         report(self, exc, doing=self._doing)
+        self._run_queued_check()
 
     def _on_runner_cancelled(self) -> None:
+        queued = self._queued_check is not None
         self._job_ended()
-        self.statusBar().showMessage("Cancelled. Nothing more was changed.")
+        if not queued:
+            self.statusBar().showMessage("Cancelled. Nothing more was changed.")
+        self._run_queued_check()
 
     # -- load and review ----------------------------------------------------------------------
     def choose_file(self) -> None:
@@ -197,56 +249,66 @@ class MainWindow(QMainWindow):
             Dialogs.error(self, title="Cannot open the sheet",
                           text=f"The file '{path}' does not exist any more. Choose another file.")
             return
+        # a re-check (options given) that reads the file the same way starts from the sheet already read;
+        # opening a file (again) reads it afresh
+        shown = self.prepared.preview if options is not None and self.prepared is not None \
+            and path == self.current_file else None
         self.current_file = path
         self.start_page.set_recent(self.settings.add_recent_file(path))
         options = options or ImportOptions(location_aliases=self.settings.location_aliases(self.workspace.info.url))
         ws = self.workspace
+        source = shown.original if shown is not None and shown.original is not None and \
+            same_reading(options, shown.options) else path
 
         def job(*, progress, cancel):
-            return Prepared.build(ws.prepare(path, options, progress=progress, cancel=cancel))
+            prepared = Prepared.build(ws.prepare(source, options, progress=progress, cancel=cancel))
+            if hasattr(ws, "write_estimate"):
+                prepared.estimate = ws.write_estimate(prepared.preview)
+            return prepared
 
         self._run(job, doing=f"checking {path.name}", title=f"Checking {path.name} against the store…",
                   on_done=self._show_prepared)
 
     def _show_prepared(self, prepared: Prepared) -> None:
+        if self._queued_check is not None:
+            return          # made with choices since changed again: the queued check replaces it
         self.prepared = prepared
         self.review_page.show_prepared(prepared, store=self.workspace.info.name)
         self.stack.setCurrentWidget(self.review_page)
         data = prepared.data
-        self.statusBar().showMessage(f"{len(prepared.preview.sheet.rows):,} rows read; "
-                                     f"{prepared.summary.changes:,} changes, {data.counts[Group.UNCHANGED]:,} unchanged, "
-                                     f"{data.counts[Group.INVALID]:,} invalid, {data.counts[Group.STALE]:,} stale.")
-
-    def _on_review_recheck_requested(self, options: ImportOptions) -> None:
-        for name, loc_id in self.review_page.mapping.new_aliases().items():
-            self.settings.remember_location_alias(store_url=self.workspace.info.url, sheet_name=name, location_id=loc_id)
-        if self.current_file is not None:
-            self.open_file(self.current_file, options)
+        self.statusBar().showMessage(f"{plural(len(prepared.preview.sheet.rows), 'row')} read; "
+                                     f"{plural(prepared.summary.changes, 'change')}, {data.counts[Group.UNCHANGED]:,} "
+                                     f"unchanged, {data.counts[Group.INVALID]:,} invalid, {data.counts[Group.STALE]:,} stale.")
 
     # -- submit, undo, resume -----------------------------------------------------------------
     def submit(self) -> None:
         prepared = self.prepared
-        if prepared is None or self.runner.is_running() or not prepared.summary.changes:
-            return
+        if prepared is None or self.runner.is_running() or not self.review_page.can_apply():
+            return      # never the plan of choices that have changed since it was shown
         text = describe_prepared(prepared, store=self.workspace.info.name)
         tripped = check_guards(prepared.preview)
         if not (SubmitDialog.confirm_mass_change(self, text=text, guards=tripped) if tripped else
                 SubmitDialog.confirm(self, text=text)):
             return
         ws, preview = self.workspace, prepared.preview
+        landed = self._landing_callback(prepared, ws)      # rows turn Applied as they land
 
         def job(*, progress, cancel):
-            result = ws.submit(preview, progress=progress, cancel=cancel)
+            result = (ws.submit(preview, progress=progress, cancel=cancel, landed=landed) if landed
+                      else ws.submit(preview, progress=progress, cancel=cancel))
             return Finished(result, ReviewData.build(result.outcomes, preview.catalog, sheet=preview.sheet,
-                                                    mapping=preview.mapping))
+                                                    mapping=preview.mapping, original=preview.original,
+                                                    edited=set(preview.options.edits)))
 
         self._run(job, doing="applying the changes", title="Applying the changes…", on_done=self._show_finished)
+        self.review_page.setEnabled(False)   # no choice can change while its plan is being written
         self.progress.show()  # writing to a store is never "too quick to show"
 
     def _show_finished(self, finished: Finished) -> None:
         self.finished = finished
         self.result_view.show_result(finished.result, finished.data, can_undo=self.can_undo(),
-                                     undoable=finished.undoable, has_history=self.has_history())
+                                     undoable=finished.undoable, has_history=self.has_history(),
+                                     undoes=finished.undoes, can_resume=hasattr(self.workspace, "resume"))
         self.stack.setCurrentWidget(self.result_view)
         self.statusBar().showMessage(self.result_view.headline.text())
 
@@ -255,7 +317,8 @@ class MainWindow(QMainWindow):
             return
         run_id = self.finished.result.run_id
         if not Dialogs.ask(self, title="Undo this import?", yes="Undo the import",
-                           text=f"Stocksheet will put back the {self.finished.result.applied:,} levels this import "
+                           text=f"Stocksheet will put back the {self.finished.result.applied:,} "
+                                f"level{'s' if self.finished.result.applied != 1 else ''} this import "
                                 "changed, as they were before it — unless they have changed again since (those "
                                 "are left alone and listed)."):
             return
@@ -263,7 +326,8 @@ class MainWindow(QMainWindow):
 
         def job(*, progress, cancel):
             result = ws.undo(run_id, progress=progress, cancel=cancel)
-            return Finished(result, ReviewData.build(result.outcomes, catalog or ws.catalog()), undoable=False)
+            return Finished(result, ReviewData.build(result.outcomes, catalog or ws.catalog()), undoable=False,
+                            undoes=run_id)
 
         self._run(job, doing="undoing the import", title="Undoing the import…", on_done=self._show_finished)
 
@@ -296,7 +360,10 @@ class MainWindow(QMainWindow):
 
     # -- reports and export -------------------------------------------------------------------
     def save_error_report(self) -> None:
-        if self.finished is None or self.prepared is None or self.runner.is_running():
+        if self.finished is None or self.runner.is_running():
+            return
+        if self.finished.past or self.prepared is None:
+            self._save_run_report(self.finished)
             return
         sheet = Path(self.prepared.preview.sheet.path)
         suffix = ".xlsx" if sheet.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods") else ".csv"
@@ -305,7 +372,12 @@ class MainWindow(QMainWindow):
         if not path:
             return
         ws, preview, result = self.workspace, self.prepared.preview, self.finished.result
-        self._run(lambda *, progress, cancel: ws.save_report(preview, result, Path(path)),
+
+        def job(*, progress, cancel):      # a report saved from the window names window controls
+            worded = dataclasses.replace(result, outcomes=[window_outcome(o) for o in result.outcomes])
+            return ws.save_report(preview, worded, Path(path))
+
+        self._run(job,
                   doing="saving the error report", title="Saving the error report…",
                   on_done=lambda saved: self.statusBar().showMessage(
                       f"Error report saved to {saved}. Fix the rows and drop it back in." if saved else
@@ -332,47 +404,11 @@ class MainWindow(QMainWindow):
                                                      settings=self.settings)
         if workspace is None:
             return
-        old, self.workspace = self.workspace, workspace
-        if not old.info.is_demo:
-            old.close()
-        self.settings.remember_connection(platform=workspace.info.platform, url=workspace.info.url,
-                                          name=workspace.info.name)
-        self.prepared = self.finished = None
-        self.stack.setCurrentWidget(self.start_page)
-        self._show_store()
-        self._update_actions()
+        self._use_workspace(workspace)
         if saved is False:
             Dialogs.info(self, title="Token not saved",
                          text="No system keyring is available, so the access token was not saved: it is used for "
                               "this session only, and you will be asked again next time.")
-
-    # -- drag and drop ------------------------------------------------------------------------
-    @staticmethod
-    def dropped_sheet(event: QDragEnterEvent | QDropEvent) -> Path | None:
-        mime = event.mimeData()
-        if not mime.hasUrls():
-            return None
-        for url in mime.urls():
-            if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in SHEET_SUFFIXES:
-                return Path(url.toLocalFile())
-        return None
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.dropped_sheet(event) is not None and not self.runner.is_running():
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event) -> None:
-        event.acceptProposedAction() if self.dropped_sheet(event) is not None else event.ignore()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        path = self.dropped_sheet(event)
-        if path is None:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        self.open_file(path)
 
     # -- dialogs tests replace ------------------------------------------------------------------
     @classmethod
@@ -388,6 +424,12 @@ class MainWindow(QMainWindow):
     # -- shutdown -----------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.runner.is_running():
+            if self._doing.split()[0] in WRITING and not Dialogs.ask(
+                    self, title="Stop writing and quit?", yes="Stop and quit",
+                    text=f"Stocksheet is {self._doing}. Quitting stops the run cleanly after the requests in "
+                         "flight; nothing is lost, and the next launch offers to resume it."):
+                event.ignore()
+                return
             self.runner.cancel()
             self.runner.wait(30)
         self.feed_scheduler.stop()

@@ -2,20 +2,23 @@
 
 Per-column role dropdowns (the same vocabulary as ``--map``), the identity key, saved mapping
 profiles, and a dropdown per unknown location name to match it to a real location. Nothing here
-runs the pipeline: "Check again" emits ``recheck_requested(ImportOptions)`` and the window runs
-``prepare`` again in the background.
+runs the pipeline: any change emits ``changed`` (the review page checks again once the controls
+stay still), "Check again now" and a profile emit ``recheck_requested(ImportOptions)``.
 """
 from __future__ import annotations
 
 import dataclasses
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QInputDialog,
                                QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from desktop_app.core.mapping import normalise
 from desktop_app.core.models import KeyKind, Location
+from desktop_app.core.resolve import DuplicatePolicy
+from desktop_app.gui.sheet_preview import SheetPreview
+from desktop_app.gui.words import window_words
 
 if TYPE_CHECKING:
     from desktop_app.engine.prepare import ImportOptions, Preview
@@ -25,6 +28,8 @@ PLAIN_ROLES = ["sku", "barcode", "variant-id", "external-id", "location", "avail
 ROLE_LABELS = {"sku": "SKU", "barcode": "Barcode", "variant-id": "Variant ID", "external-id": "External ID",
                "location": "Location", "available": "Stock level (set)", "adjust": "Stock change (adjust)",
                "seen": "Level seen (stale check)", "info": "Information only", "ignore": "Ignore"}
+DUPLICATE_CHOICES = [("Mark both rows invalid", DuplicatePolicy.ERROR), ("Keep the last row", DuplicatePolicy.LAST),
+                     ("Add up adjustments", DuplicatePolicy.SUM)]
 KEY_CHOICES = [("Automatic (SKU, then barcode)", None)] + [(k.name.replace("_", " ").title().replace("Sku", "SKU"), k)
                                                            for k in KeyKind]
 
@@ -51,8 +56,24 @@ def unknown_locations(preview: "Preview") -> list[str]:
                    and str(v).strip() not in known}, key=str.lower)
 
 
+def sample_values(preview: "Preview", *, per_column: int = 3, scan: int = 200) -> dict[int, list[str]]:
+    """The first few distinct non-empty values of each column (from the first ``scan`` rows)."""
+    out: dict[int, list[str]] = {}
+    for _, cells in preview.sheet.rows[:scan]:
+        for i, v in enumerate(cells):
+            if v in (None, ""):
+                continue
+            seen = out.setdefault(i, [])
+            text = str(v)[:24]
+            if len(seen) < per_column and text not in seen:
+                seen.append(text)
+    return out
+
+
 class MappingPanel(QWidget):
     recheck_requested = Signal(object)     # ImportOptions
+    changed = Signal()                     # a role, the key, a location match, the sheet or header row
+    alias_forgotten = Signal(str)          # a remembered location match the user forgot
     profile_saved = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -63,9 +84,17 @@ class MappingPanel(QWidget):
         self._locations: list[Location] = []
         self._role_boxes: list[tuple[str, QComboBox, str]] = []
         self._alias_boxes: dict[str, QComboBox] = {}
+        self._forgotten: set[str] = set()
 
         outer = QHBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+
+        sheet_box = QGroupBox("The sheet as read")
+        sl = QVBoxLayout(sheet_box)
+        self.sheet_preview = SheetPreview()
+        self.sheet_preview.changed.connect(self.changed)
+        sl.addWidget(self.sheet_preview)
+        outer.addWidget(sheet_box, 3)
 
         columns_box = QGroupBox("Columns")
         cl = QVBoxLayout(columns_box)
@@ -74,15 +103,19 @@ class MappingPanel(QWidget):
         self.layout_label.setAccessibleName("Detected layout")
         cl.addWidget(self.layout_label)
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Column in the sheet", "Read as", "Confidence"])
+        self.table.setHorizontalHeaderLabels(["Column (sample values)", "Read as", "Confidence"])
         self.table.setAccessibleName("Column roles")
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(0, 140)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         cl.addWidget(self.table)
-        outer.addWidget(columns_box, 3)
+        outer.addWidget(columns_box, 5)
 
         side = QVBoxLayout()
         key_box = QGroupBox("Identify variants by")
@@ -91,10 +124,19 @@ class MappingPanel(QWidget):
         self.key_combo.setAccessibleName("Identity key")
         for label, key in KEY_CHOICES:
             self.key_combo.addItem(label, key)
+        self.key_combo.currentIndexChanged.connect(self.changed)
         kl.addWidget(self.key_combo)
+        self.duplicates_combo = QComboBox()
+        self.duplicates_combo.setAccessibleName("Same variant and location twice")
+        self.duplicates_combo.setToolTip("Same variant and location twice in the sheet")
+        for label, policy in DUPLICATE_CHOICES:
+            self.duplicates_combo.addItem(label, policy.value)
+        self.duplicates_combo.currentIndexChanged.connect(self.changed)
+        kl.addWidget(QLabel("Same variant and location twice:"))
+        kl.addWidget(self.duplicates_combo)
         side.addWidget(key_box)
 
-        self.locations_box = QGroupBox("Locations not found in the store")
+        self.locations_box = QGroupBox("Location names in the sheet")
         self.locations_form = QFormLayout(self.locations_box)
         side.addWidget(self.locations_box)
 
@@ -111,12 +153,16 @@ class MappingPanel(QWidget):
         pl.addWidget(self.save_profile_button)
         side.addWidget(profile_box)
 
-        self.recheck_button = QPushButton("Check again with this mapping")
+        self.recheck_button = QPushButton("Check again now")
         self.recheck_button.setAccessibleName("Check the sheet again with this mapping")
         self.recheck_button.setToolTip("Ctrl+R")
         side.addWidget(self.recheck_button)
         side.addStretch(1)
-        outer.addLayout(side, 2)
+        side_widget = QWidget()
+        side_widget.setLayout(side)
+        side_widget.setMaximumWidth(270)
+        side.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(side_widget, 2)
 
         self.recheck_button.clicked.connect(self._on_recheck_clicked)
         self.apply_profile_button.clicked.connect(self._on_apply_profile_clicked)
@@ -133,13 +179,24 @@ class MappingPanel(QWidget):
         text = (f"Read as {layout_text.get(mapping.layout.value, mapping.layout.value)}; "
                 f"header on row {preview.sheet.header_row}, {len(preview.sheet.rows):,} data rows.")
         if mapping.warnings:
-            text += " " + " ".join(mapping.warnings)
+            text += " " + window_words(" ".join(mapping.warnings))
         self.layout_label.setText(text)
+        self.sheet_preview.show_sheet(preview.original or preview.sheet)
         choices = role_choices(self._locations)
         self.table.setRowCount(len(mapping.columns))
         self._role_boxes = []
+        samples = sample_values(preview)
         for r, col in enumerate(mapping.columns):
-            header_item = QTableWidgetItem(col.header or f"(column {col.index + 1})")
+            chosen = col.header in preview.options.overrides
+            header_item = QTableWidgetItem((col.header or f"(column {col.index + 1})") + (" ✎" if chosen else ""))
+            if chosen:
+                font = header_item.font()
+                font.setBold(True)
+                header_item.setFont(font)
+            # the sample values under the column's name
+            examples = ", ".join(samples.get(col.index, [])) or "(empty)"
+            header_item.setText(f"{header_item.text()}\n   {examples}")
+            header_item.setToolTip(f"{col.header}: {examples}" + (" — you chose this column's role" if chosen else ""))
             self.table.setItem(r, 0, header_item)
             box = QComboBox()
             box.setAccessibleName(f"Role of column {col.header}")
@@ -150,29 +207,53 @@ class MappingPanel(QWidget):
             if current not in values:
                 box.addItem(current, current)
             box.setCurrentIndex(box.findData(current))
+            box.currentIndexChanged.connect(self.changed)
             self.table.setCellWidget(r, 1, box)
-            conf = "unrecognised" if col.confidence == 0 else f"{col.confidence:.0%}"
+            # confidence belongs to automatic guesses only: a role the user chose is theirs
+            conf = "your choice" if chosen else "not recognised" if col.confidence == 0 else f"{col.confidence:.0%}"
             item = QTableWidgetItem(conf)
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.table.setItem(r, 2, item)
             self._role_boxes.append((col.header, box, current))
-        self.key_combo.setCurrentIndex(max(0, self.key_combo.findData(preview.options.key)))
-        self._fill_unknown(unknown)
+        with QSignalBlocker(self.key_combo), QSignalBlocker(self.duplicates_combo):
+            self.key_combo.setCurrentIndex(max(0, self.key_combo.findData(preview.options.key)))
+            self.duplicates_combo.setCurrentIndex(max(0, self.duplicates_combo.findData(preview.options.duplicates.value)))
+        self._fill_unknown(unknown, remembered=preview.options.location_aliases)
         self.refresh_profiles()
 
-    def _fill_unknown(self, unknown: list[str]) -> None:
+    def _fill_unknown(self, unknown: list[str], *, remembered: dict[str, str]) -> None:
+        """A dropdown per location name the store does not know, then the matches remembered for
+        this store (changeable, or forgotten with their button)."""
         while self.locations_form.rowCount():
             self.locations_form.removeRow(0)
         self._alias_boxes = {}
-        for name in unknown:
+        for name in [*unknown, *sorted(n for n in remembered if n not in unknown)]:
             box = QComboBox()
             box.setAccessibleName(f"Store location for '{name}'")
             box.addItem("(leave invalid)", None)
             for loc in self._locations:
                 box.addItem(loc.name, loc.id)
-            self.locations_form.addRow(QLabel(f"“{name}” is"), box)
+            if name in remembered:
+                box.setCurrentIndex(max(0, box.findData(remembered[name])))
+            box.currentIndexChanged.connect(self.changed)
+            row = QHBoxLayout()
+            row.addWidget(box, 1)
+            if name in remembered:
+                forget = QPushButton("Forget")
+                forget.setAccessibleName(f"Forget the match for '{name}'")
+                forget.setToolTip("Stop matching this name for this store (it is remembered per store).")
+                forget.clicked.connect(lambda _=False, n=name: self._on_forget_clicked(n))
+                row.addWidget(forget)
+            self.locations_form.addRow(QLabel(f"“{name}” is" + (" (remembered)" if name in remembered else "")), row)
             self._alias_boxes[name] = box
-        self.locations_box.setVisible(bool(unknown))
+        self.locations_box.setVisible(bool(self._alias_boxes))
+
+    def _on_forget_clicked(self, name: str) -> None:
+        box = self._alias_boxes.get(name)
+        if box is not None:
+            self._forgotten.add(name)
+            self.alias_forgotten.emit(name)
+            box.setCurrentIndex(0)        # "(leave invalid)": emits ``changed``
 
     def refresh_profiles(self) -> None:
         from desktop_app.engine import profile_store
@@ -202,11 +283,20 @@ class MappingPanel(QWidget):
         for name, box in self._alias_boxes.items():
             if box.currentData():
                 aliases[name] = box.currentData()
-        return dataclasses.replace(self._options, overrides=overrides, key=self.key_combo.currentData(),
+            else:
+                aliases.pop(name, None)
+        sheet, header_row = self.sheet_preview.chosen(sheet=self._options.sheet, header_row=self._options.header_row)
+        key = self.key_combo.currentData()     # Qt hands a StrEnum back as its plain str
+        return dataclasses.replace(self._options, overrides=overrides, key=KeyKind(key) if key else None,
+                                   sheet=sheet, header_row=header_row,
+                                   duplicates=DuplicatePolicy(self.duplicates_combo.currentData() or "error"),
                                    location_aliases=aliases)
 
     def new_aliases(self) -> dict[str, str]:
-        return {name: box.currentData() for name, box in self._alias_boxes.items() if box.currentData()}
+        """Matches chosen here that differ from what the options had (to remember for the store)."""
+        had = self._options.location_aliases if self._options else {}
+        return {name: box.currentData() for name, box in self._alias_boxes.items()
+                if box.currentData() and had.get(name) != box.currentData()}
 
     # -- slots --------------------------------------------------------------------------------
     def _on_recheck_clicked(self) -> None:

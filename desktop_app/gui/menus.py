@@ -26,15 +26,16 @@ def build_menus(self) -> None:
     file_menu.addSeparator()
     self.export_action = _action(self, "&Export stock report…", self.export_stock, "Ctrl+E")
     self.report_action = _action(self, "&Save error report…", self.save_error_report, QKeySequence.StandardKey.Save)
-    file_menu.addActions([self.export_action, self.report_action])
+    self.corrected_action = _action(self, "Save &corrected sheet…", self.save_corrected_sheet)
+    file_menu.addActions([self.export_action, self.report_action, self.corrected_action])
     file_menu.addSeparator()
     file_menu.addAction(_action(self, "&Quit", self.close, QKeySequence.StandardKey.Quit))
 
     run_menu = bar.addMenu("&Import")
-    self.recheck_action = _action(self, "Check &again with this mapping",
+    self.recheck_action = _action(self, "Check &again now",
                                   self.review_page.mapping.recheck_button.click, "Ctrl+R")
     self.submit_action = _action(self, "&Apply changes…", self.submit, "Ctrl+Return")
-    self.cancel_action = _action(self, "&Cancel", self.runner.cancel, "Esc")
+    self.cancel_action = _action(self, "&Cancel", self.escape, "Esc")
     self.history_action = _action(self, "&History", self.show_history, "Ctrl+H")
     self.undo_action = _action(self, "&Undo this import", self.undo)
     run_menu.addActions([self.recheck_action, self.submit_action, self.cancel_action])
@@ -44,6 +45,8 @@ def build_menus(self) -> None:
     self.connect_action = _action(self, "&Connect to a store…", self.choose_store, "Ctrl+K")
     self.connect_action.setVisible(self._connect is not None)
     store_menu.addAction(self.connect_action)
+    self.switch_menu = store_menu.addMenu("S&witch to")
+    self.switch_menu.aboutToShow.connect(lambda: _fill_switch_menu(self))
     self._update_actions()
 
 
@@ -54,15 +57,19 @@ def update_actions(self) -> None:
     for a in (self.open_action, self.export_action, self.connect_action, self.history_action):
         a.setEnabled(not busy)
     self.recent_menu.setEnabled(not busy)
-    self.cancel_action.setEnabled(busy)
+    self.cancel_action.setEnabled(busy or page is not self.start_page)
+    self.cancel_action.setText("&Cancel" if busy else "&Back")
+    self.home_button.setEnabled(not busy and page is not self.start_page)
     self.recheck_action.setEnabled(not busy and page is self.review_page)
-    can_submit = not busy and page is self.review_page and bool(self.prepared and self.prepared.summary.changes)
+    can_submit = not busy and page is self.review_page and self.review_page.can_apply()
     self.submit_action.setEnabled(can_submit)
     self.review_page.submit_button.setEnabled(can_submit)
     self.review_page.mapping.recheck_button.setEnabled(not busy)
     self.review_page.force_stale_box.setEnabled(not busy)
     self.report_action.setEnabled(not busy and page is self.result_view and
                                   self.result_view.save_report_button.isEnabled())
+    self.corrected_action.setEnabled(not busy and page is self.review_page
+                                     and not self.review_page.save_corrected_button.isHidden())
     self.undo_action.setVisible(self.can_undo())
     self.undo_action.setEnabled(not busy and page is self.result_view and self.result_view.undo_button.isEnabled())
     self.history_action.setVisible(self.has_history())
@@ -77,3 +84,13 @@ def _fill_recent_menu(self) -> None:
         self.recent_menu.addAction(Path(p).name, lambda p=p: self.open_file(Path(p))).setToolTip(p)
     if not recent:
         self.recent_menu.addAction("No recent files").setEnabled(False)
+
+
+def _fill_switch_menu(self) -> None:
+    """The demo store and every saved connection; the one in use is checked."""
+    self.switch_menu.clear()
+    for label, url in self.store_choices():
+        action = self.switch_menu.addAction(label, lambda url=url: self.switch_store(url))
+        action.setCheckable(True)
+        action.setChecked(url == ("" if self.workspace.info.is_demo else self.workspace.info.url))
+        action.setEnabled(not self.runner.is_running())

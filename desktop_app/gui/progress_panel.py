@@ -8,17 +8,17 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from desktop_app.core.progress import Progress
+from desktop_app.core.progress import Progress, SmoothedEta
 
 
-def describe(p: Progress) -> str:
-    """``Progress`` as the one line the user reads."""
+def describe(p: Progress, *, eta: float | None = None) -> str:
+    """``Progress`` as the one line the user reads (``eta``: the smoothed time left)."""
     if p.stage == "submit":
         text = f"Writing changes: {p.done:,} of {p.total:,}"
         if p.rate:
             text += f" · {p.rate:.1f} requests/s"
-        if p.eta_seconds is not None:
-            text += f" · about {format_duration(p.eta_seconds)} left"
+        if eta is not None:
+            text += f" · about {format_duration(eta)} left"
         return text
     return p.message or f"{p.stage.capitalize()}: {p.done:,} of {p.total:,}"
 
@@ -54,16 +54,19 @@ class ProgressPanel(QWidget):
         layout.addWidget(self.label, 1)
         layout.addWidget(self.bar)
         layout.addWidget(self.cancel_button)
+        self._eta = SmoothedEta()
         self.hide()
 
     def begin(self, text: str, *, cancellable: bool = True) -> None:
         self.label.setText(text)
+        self._eta = SmoothedEta()
         self.bar.setRange(0, 0)  # busy until the first report
         self.cancel_button.setEnabled(cancellable)
         self.cancel_button.setText("Cancel")
 
     def show_progress(self, p: Progress) -> None:
-        self.label.setText(describe(p))
+        eta = self._eta.update(p.done, p.total) if p.stage == "submit" else None
+        self.label.setText(describe(p, eta=eta))
         if p.total > 0:
             self.bar.setRange(0, p.total)
             self.bar.setValue(min(p.done, p.total))

@@ -83,6 +83,11 @@ class Settings:
         table.setdefault(store_url, {})[sheet_name] = location_id
         self.set("mapping/location_aliases", table)
 
+    def forget_location_alias(self, *, store_url: str, sheet_name: str) -> None:
+        table = self.get("mapping/location_aliases")
+        if table.get(store_url, {}).pop(sheet_name, None) is not None:
+            self.set("mapping/location_aliases", table)
+
     def saved_connections(self) -> list[dict[str, str]]:
         return [c for c in self.get("connections/saved") if isinstance(c, dict) and "url" in c]
 

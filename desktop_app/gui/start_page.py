@@ -28,7 +28,13 @@ class StartPage(QWidget):
         drop = QFrame()
         drop.setObjectName("dropZone")
         drop.setFrameShape(QFrame.Shape.StyledPanel)
-        drop.setStyleSheet("#dropZone { border: 2px dashed palette(mid); border-radius: 10px; }")
+        self.drop_zone = drop
+        self.drop_message = QLabel()
+        self.drop_message.setAccessibleName("Drop message")
+        self.drop_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drop_message.setWordWrap(True)
+        self.drop_message.hide()
+        self.set_drag_state(None)
         dl = QVBoxLayout(drop)
         dl.setContentsMargins(24, 36, 24, 36)
         title = QLabel("Drop a stock sheet anywhere on this window")
@@ -49,6 +55,7 @@ class StartPage(QWidget):
         row.addStretch(1)
         dl.addWidget(title)
         dl.addWidget(sub)
+        dl.addWidget(self.drop_message)
         dl.addSpacing(12)
         dl.addLayout(row)
         outer.addWidget(drop)
@@ -58,6 +65,7 @@ class StartPage(QWidget):
         grid.setColumnStretch(1, 1)
         samples_title = QLabel("Try a sample against the demo store")
         samples_title.setStyleSheet("font-weight: 600;")
+        self.samples_title = samples_title
         grid.addWidget(samples_title, 0, 0)
         self.samples_box = QVBoxLayout()
         grid.addLayout(self.samples_box, 1, 0, Qt.AlignmentFlag.AlignTop)
@@ -83,6 +91,23 @@ class StartPage(QWidget):
             b.clicked.connect(lambda _=False, p=path: self.file_chosen.emit(p))
             self.samples_box.addWidget(b)
             self.sample_buttons[path.name] = b
+
+    def set_samples_visible(self, visible: bool) -> None:
+        """Samples run only against the demo store: hidden while a real store is connected."""
+        self.samples_title.setVisible(visible)
+        for b in self.sample_buttons.values():
+            b.setVisible(visible)
+
+    def set_drag_state(self, state: str | None, *, message: str = "") -> None:
+        """The drop zone while something is dragged over the window: "accepted" (highlighted),
+        "refused" (says why), or None."""
+        colour = {"accepted": "palette(highlight)", "refused": "#a2191f"}.get(state or "", "palette(mid)")
+        style = "solid" if state else "dashed"
+        fill = " background: palette(alternate-base);" if state == "accepted" else ""
+        self.drop_zone.setProperty("dragState", state or "")
+        self.drop_zone.setStyleSheet(f"#dropZone {{ border: 2px {style} {colour}; border-radius: 10px;{fill} }}")
+        self.drop_message.setText(message)
+        self.drop_message.setVisible(bool(message))
 
     def set_recent(self, paths: list[str]) -> None:
         self.recent_list.clear()

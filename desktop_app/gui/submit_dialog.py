@@ -9,21 +9,22 @@ from desktop_app.engine.guards import Tripped
 
 from desktop_app.gui.review_model import Group
 from desktop_app.gui.summary_strip import ChangeSummary
+from desktop_app.gui.words import plural, units
 
 if TYPE_CHECKING:
     from desktop_app.gui.review_page import Prepared
 
 
 def describe_submit(*, summary: ChangeSummary, requests: int, store: str, invalid: int, stale: int,
-                    overwritten: int = 0, notices: list[str] = ()) -> str:
+                    overwritten: int = 0, notices: list[str] = (), takes: str = "") -> str:
     """The confirmation text (plain sentences, tested without a window).
 
     ``overwritten``: levels that changed since the sheet was made and that the user chose to
     overwrite anyway; ``stale``: those that will not be written."""
-    lines = [f"Stocksheet will write {summary.changes:,} stock levels to {store} in {requests:,} "
-             f"request{'s' if requests != 1 else ''}: +{summary.up:,} units and −{summary.down:,} units in total."]
+    lines = [f"Stocksheet will write {plural(summary.changes, 'stock level')} to {store} in {plural(requests, 'request')}: "
+             f"{units(summary.up, summary.down)} in total."]
     for t in summary.locations:
-        lines.append(f"• {t.name}: {t.changes:,} levels (+{t.up:,} / −{t.down:,} units)")
+        lines.append(f"• {t.name}: {plural(t.changes, 'level')} ({units(t.up, t.down)})")
     if overwritten:
         lines.append(f"{overwritten:,} level{'s' if overwritten != 1 else ''} changed since the sheet was made "
                      f"will be overwritten with the sheet's value{'s' if overwritten != 1 else ''}.")
@@ -35,17 +36,39 @@ def describe_submit(*, summary: ChangeSummary, requests: int, store: str, invali
     if skipped:
         lines.append(f"Not written: {' and '.join(skipped)} (they go in the error report).")
     lines.extend(notices)
+    if takes:
+        lines.append(takes)
     lines.append("Every change is journalled and read back from the store once written: you can stop at any "
                  "time, resume later, or undo the import.")
     return "\n".join(lines)
 
 
-def describe_prepared(prepared: "Prepared", *, store: str) -> str:
+def describe_duration(estimate: tuple[int, float | None] | None, *, platform: str, burst: int,
+                      per_second: float) -> str:
+    """How long the write should take, from the platform's documented rate and the request count."""
+    if not estimate:
+        return ""
+    requests, seconds = estimate
+    if seconds is None:
+        return f"Writing and checking takes about {plural(requests, 'request')}."
+    if seconds < 5:
+        when = "a few seconds"
+    else:
+        from desktop_app.gui.progress_panel import format_duration
+        when = f"about {format_duration(seconds)}"
+    return (f"It should take {when}: {plural(requests, 'request')} (writes, a fresh read before them and a read-back "
+            f"after) at {platform}'s rate of {per_second:g} a second after a burst of {burst:,}.")
+
+
+def describe_prepared(prepared: "Prepared", *, store: str, capabilities=None) -> str:
     """The confirmation text for what the review page shows."""
     counts = prepared.data.counts
+    caps = capabilities or prepared.preview.capabilities
+    takes = describe_duration(prepared.estimate, platform=caps.display_name, burst=caps.rate_burst,
+                              per_second=caps.rate_per_second)
     return describe_submit(summary=prepared.summary, requests=prepared.preview.plan.requests, store=store,
                            invalid=counts[Group.INVALID], stale=counts[Group.STALE], overwritten=prepared.overwritten,
-                           notices=prepared.preview.notices)
+                           notices=prepared.preview.notices, takes=takes)
 
 
 #: the guards' lines and their choice are red: a mass change is the one thing not to click through

@@ -21,8 +21,14 @@ def dark_palette() -> QPalette:
     return p
 
 
+#: where keyboard focus is, always visible: Fusion marks a focused button, field or box, not a table
+FOCUS_STYLE = "QAbstractItemView:focus { border: 2px solid palette(highlight); }"
+
+
 def apply_theme(app: QApplication, theme: str = "system") -> None:
     app.setStyle("Fusion")
+    if FOCUS_STYLE not in app.styleSheet():
+        app.setStyleSheet(app.styleSheet() + FOCUS_STYLE)
     if theme == "dark":
         app.setPalette(dark_palette())
     elif theme == "light":

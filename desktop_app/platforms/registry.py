@@ -4,12 +4,14 @@ from __future__ import annotations
 from typing import Any
 
 from desktop_app.core.errors import InputError
+from desktop_app.core.redaction import remember
 from desktop_app.platforms.base import Connector
 
 PLATFORMS = ["genstore", "marketplacer", "zettle", "shoplazza"]  # extended as connectors land: zettle, marketplacer, shoplazza
 
 
 def connect(platform: str, url: str, token: str, **options: Any) -> Connector:
+    remember(token, options.get("basic_password"))   # masked by value wherever a store echoes them
     if platform == "genstore":
         from desktop_app.platforms.genstore import GenstoreConnector
         return GenstoreConnector(url, token, **options)

@@ -59,7 +59,9 @@ from desktop_app.core.errors import (
 )
 from desktop_app.core.models import NOT_TRACKED, Capabilities, Change, Chunk, Level, Location, Variant
 from desktop_app.platforms.base import ChangeOutcome
-from desktop_app.platforms.http import HttpClient, check_url, default_describe
+from desktop_app.platforms.http import (
+    HttpClient, RetryPolicy, check_url, clean_error, default_describe, direct_to_loopback,
+)
 
 CAPABILITIES = Capabilities(
     platform="zettle",
@@ -135,7 +137,8 @@ class ApiKeyAuth(httpx.Auth):
         self._api_key = api_key
         self._client_id = client_id
         self._clock = clock
-        self._client = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False)
+        self._client = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False,
+                                    mounts=direct_to_loopback(token_url))
         self._lock = threading.Lock()
         self._access: str | None = None
         self._expires_at = 0.0
@@ -166,7 +169,7 @@ class ApiKeyAuth(httpx.Auth):
         form = {"grant_type": JWT_BEARER, "client_id": self._client_id, "assertion": self._api_key}
         started = self._clock()
         try:
-            response = self._client.post(self.token_url, data=form, headers={"Accept": "application/json"})
+            response = clean_error(self._client.post(self.token_url, data=form, headers={"Accept": "application/json"}))
         except httpx.HTTPError as exc:
             raise UnreachableError(f"Cannot reach Zettle's sign-in service at {self.token_url} "
                                    f"({type(exc).__name__}). Check your network and try again.") from exc
@@ -202,7 +205,8 @@ class ZettleConnector:
 
     def __init__(self, url: str, token: str, *, page_size: int = 100, transport: httpx.BaseTransport | None = None,
                  removal_location: str = "BIN", products_url: str | None = None, client_id: str | None = None,
-                 token_url: str | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+                 token_url: str | None = None, clock: Callable[[], float] = time.monotonic,
+                 retry: RetryPolicy | None = None) -> None:
         """``token`` is a bearer access token, or, with ``client_id``, an API key exchanged at
         ``token_url`` (default: ``https://oauth.zettle.com/token`` for Zettle's hosts, else
         ``{url}/token``, as the sandbox serves it)."""
@@ -217,11 +221,12 @@ class ZettleConnector:
         else:
             headers = {"Authorization": f"Bearer {token}"}
         self._http = HttpClient(base, platform="Zettle", auth_headers=headers, describe_error=describe_error,
-                                transport=transport)
+                                transport=transport, retry=retry)
         self.url = self._http.base_url
         products_base = (products_url or _products_url(self.url)).rstrip("/")
         self._products = self._http if products_base == self.url else HttpClient(
-            products_base, platform="Zettle", auth_headers=headers, describe_error=describe_error, transport=transport)
+            products_base, platform="Zettle", auth_headers=headers, describe_error=describe_error, transport=transport,
+            retry=retry)
         self.page_size = page_size
         self.removal_location = removal_location
         self.external_uuids: list[str] = []        # every externalUuid sent, in order (for the journal)

@@ -193,13 +193,24 @@ class _Server(ThreadingHTTPServer):
     sandbox: "SandboxServer"
 
 
-class SandboxServer:
-    """Serve an App on 127.0.0.1. ``start()`` runs it in a daemon thread; ``stop()`` ends it."""
+LOOPBACK = "127.0.0.1"
 
-    def __init__(self, app: App, *, port: int = 0, latency_ms: float = 0.0) -> None:
+
+class SandboxServer:
+    """Serve an App on ``host`` (loopback, ``127.0.0.1``, unless told otherwise: a sandbox's token
+    is a throwaway and its http is plain, so other machines must not reach it by accident).
+    ``tls`` (an ``ssl.SSLContext`` with a certificate) serves https instead. ``start()`` runs it in
+    a daemon thread; ``stop()`` ends it."""
+
+    def __init__(self, app: App, *, port: int = 0, latency_ms: float = 0.0, host: str = LOOPBACK,
+                 tls: Any = None) -> None:
         self.app = app
         self.latency_ms = latency_ms
-        self._httpd = _Server(("127.0.0.1", port), _Handler)
+        self.host = host
+        self._httpd = _Server((host, port), _Handler)
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
+        self.scheme = "https" if tls is not None else "http"
         self._httpd.sandbox = self
         self._thread: threading.Thread | None = None
 
@@ -208,8 +219,23 @@ class SandboxServer:
         return self._httpd.server_address[1]
 
     @property
+    def loopback_only(self) -> bool:
+        return self.host in (LOOPBACK, "localhost", "::1") or self.host.startswith("127.")
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        host = LOOPBACK if self.host in ("0.0.0.0", "") else self.host
+        return f"{self.scheme}://{host}:{self.port}"
+
+    def announcement(self) -> str:
+        """One sentence saying where it listens and who can reach it (``stocksheet sandbox`` prints it)."""
+        platform = getattr(self.app, "platform", "")
+        if self.loopback_only:
+            return (f"The {platform} sandbox listens on {self.host}:{self.port}, loopback only: no other machine can "
+                    "reach it (--host ADDRESS serves another interface).")
+        return (f"The {platform} sandbox listens on {self.host or '0.0.0.0'}:{self.port}, reachable from other "
+                "machines on your network, over plain http with its throwaway token: use it only on a network you "
+                "trust, and never with a real store's token.")
 
     def start(self) -> "SandboxServer":
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=f"sandbox-{self.app.platform}", daemon=True)

@@ -130,6 +130,9 @@ class ZettleApp:
         r.add("GET", _ORG + r"/inventory/locations/(?P<location>[^/]+)/products/(?P<product>[^/]+)", self._product_balances)
         r.add("POST", _ORG + r"/v2/inventory/bulk", self._bulk)
 
+    #: POSTs that only read (``sandbox.faults`` never refuses them as a write)
+    read_posts = ("/inventory/products",)
+
     @classmethod
     def create(cls, *, catalog: str = "demo", state: Path | str | None = None, rate: str = "default",
                token: str | None = None, dedupe_external_uuid: bool = False, max_bulk_products: int = 100,

@@ -24,11 +24,12 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
-def read_sheet(path: str | os.PathLike[str], *, sheet: str | None = None) -> RawSheet:
+def read_sheet(path: str | os.PathLike[str], *, sheet: str | None = None, header_row: int | None = None) -> RawSheet:
     """Read a CSV/TSV/TXT/XLSX/XLSM/XLS/ODS stock sheet.
 
     ``sheet`` picks a workbook sheet by name; without it the sheet whose header is most
-    recognisable is used (the first one on ties). Ignored for text files.
+    recognisable is used (the first one on ties). Ignored for text files. ``header_row`` is the
+    1-based row holding the header (default: the most recognisable of the first rows).
     """
     file = Path(path)
     name = f"'{file.name}'"
@@ -49,7 +50,7 @@ def read_sheet(path: str | os.PathLike[str], *, sheet: str | None = None) -> Raw
     if not head:
         raise SheetReadError(f"{name} is empty (0 bytes). Check that you picked the right file.")
     if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC):
-        return _read_book(file, ext=ext, head=head, name=name, sheet=sheet)
+        return _read_book(file, ext=ext, head=head, name=name, sheet=sheet, header_row=header_row)
     if ext in BOOK_EXTENSIONS:
         kind = _content_kind(file)
         if kind == "markup":
@@ -59,7 +60,7 @@ def read_sheet(path: str | os.PathLike[str], *, sheet: str | None = None) -> Raw
             raise SheetReadError(f"{name} is not a valid {ext[1:].upper()} workbook: the file is damaged or "
                                  "was saved in another format. Open it in your spreadsheet program and save "
                                  "it again as .xlsx or .csv.")
-    return _read_text(file, ext=ext, name=name)
+    return _read_text(file, ext=ext, name=name, header_row=header_row)
 
 
 def _content_kind(file: Path) -> str:
@@ -73,18 +74,27 @@ def _content_kind(file: Path) -> str:
     return "binary" if b"\x00" in sample else "text"
 
 
-def _read_text(file: Path, *, ext: str, name: str) -> RawSheet:
+def _read_text(file: Path, *, ext: str, name: str, header_row: int | None) -> RawSheet:
     try:
         data = file.read_bytes()
     except OSError as exc:
         raise SheetReadError(f"{name} can't be read ({exc.strerror or exc}).") from None
     rows, encoding, delimiter = read_text(data, extension=ext, name=name)
     fmt = "tsv" if delimiter == "\t" else "csv"
-    return assemble(probe(rows), path=str(file), fmt=fmt, where=name, encoding=encoding,
-                    delimiter=delimiter)
+    return assemble(_probe(rows, header_row, where=name), path=str(file), fmt=fmt, where=name,
+                    encoding=encoding, delimiter=delimiter)
 
 
-def _read_book(file: Path, *, ext: str, head: bytes, name: str, sheet: str | None) -> RawSheet:
+def _probe(rows, header_row: int | None, *, where: str) -> Probe:
+    found = probe(rows, header_row=header_row)
+    if header_row is not None and found.header_index is None:
+        raise SheetReadError(f"Row {header_row} of {where} is empty or past the top of the sheet, so it cannot "
+                             "be the header row. Choose the row that names the columns.")
+    return found
+
+
+def _read_book(file: Path, *, ext: str, head: bytes, name: str, sheet: str | None,
+               header_row: int | None) -> RawSheet:
     if head.startswith(_OLE_MAGIC):
         if ext in (".xlsx", ".xlsm") and _ENCRYPTED_PACKAGE in file.read_bytes():
             raise SheetReadError(f"{name} is password-protected (encrypted). Open it in your spreadsheet "
@@ -96,9 +106,9 @@ def _read_book(file: Path, *, ext: str, head: bytes, name: str, sheet: str | Non
         fmt = ext[1:] if ext in BOOK_EXTENSIONS else "xlsx"
     book = Book(file, name=name)
     try:
-        if sheet is not None:
-            chosen = _named_sheet(book, sheet)
-            found = probe(book.rows(chosen))
+        if sheet is not None or header_row is not None:
+            chosen = _named_sheet(book, sheet) if sheet is not None else _best_sheet(book)[0]
+            found = _probe(book.rows(chosen), header_row, where=f"sheet '{chosen}' of {name}")
         else:
             chosen, found = _best_sheet(book)
         where = f"sheet '{chosen}' of {name}" if sheet is not None else _where(book, chosen, found)

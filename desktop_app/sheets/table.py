@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
-from desktop_app.core.errors import SheetReadError
+from desktop_app.core.errors import HeaderNotFoundError, SheetReadError
 from desktop_app.core.mapping import header_score
 from desktop_app.core.models import RawSheet
 from desktop_app.sheets.cells import header_text
@@ -54,8 +54,9 @@ def is_empty(cells: list[Any]) -> bool:
     return True
 
 
-def probe(rows: Iterator[Row]) -> Probe:
-    """Read up to ``HEADER_SEARCH_ROWS`` non-empty rows and pick the first best-scoring header."""
+def probe(rows: Iterator[Row], *, header_row: int | None = None) -> Probe:
+    """Read up to ``HEADER_SEARCH_ROWS`` non-empty rows and pick the first best-scoring header,
+    or the row numbered ``header_row`` (the user's choice) when it is given and not empty."""
     head: list[Row] = []
     best_index: int | None = None
     best_score = 0
@@ -63,10 +64,15 @@ def probe(rows: Iterator[Row]) -> Probe:
         if is_empty(cells):
             continue
         score = header_score(cells)
-        if score > best_score:
+        if header_row is not None:
+            if number == header_row:
+                best_index, best_score = len(head), max(score, 1)
+            elif number > header_row and best_index is None:
+                break
+        elif score > best_score:
             best_index, best_score = len(head), score
         head.append((number, cells))
-        if len(head) >= HEADER_SEARCH_ROWS:
+        if len(head) >= HEADER_SEARCH_ROWS and (header_row is None or best_index is not None):
             break
     return Probe(head=head, rest=rows, header_index=best_index, score=best_score)
 
@@ -92,10 +98,11 @@ def assemble(found: Probe, *, path: str, fmt: str, where: str, sheet_name: str |
         raise SheetReadError(f"{where} is empty: there are no rows to import. "
                              "Check that you picked the right file or sheet.")
     if found.header_index is None:
-        raise SheetReadError(
+        raise HeaderNotFoundError(
             f"Couldn't find a header row in the first {HEADER_SEARCH_ROWS} rows of {where}. "
             f"Expected columns such as {EXPECTED_COLUMNS}. Add a header row naming the columns "
-            "and try again.")
+            "and try again.", first_row=found.head[0][0],
+            table_like=len(found.head) > 1 and sum(v is not None for v in found.head[0][1]) > 1)
     header_number, header_cells = found.head[found.header_index]
     bounds = _bounds(header_cells)
     assert bounds is not None  # a scored header has at least one text cell
@@ -135,9 +142,10 @@ def assemble(found: Probe, *, path: str, fmt: str, where: str, sheet_name: str |
         append((number, tuple(part)))
     if block is not None:
         rows += _block_rows(*block, lo=lo, hi=hi)
+    above = [(number, tuple(cells)) for number, cells in found.head[:found.header_index]]
     return RawSheet(path=path, format=fmt, sheet_name=sheet_name, header_row=header_number,
                     headers=headers, rows=rows, encoding=encoding, delimiter=delimiter,
-                    sheet_names=list(sheet_names or []))
+                    sheet_names=list(sheet_names or []), above=above)
 
 
 def _block_rows(numbers: Sequence[int], columns: list[Sequence[Any]], *, lo: int, hi: int,

@@ -8,12 +8,15 @@
   (a report for a ``;`` sheet should open in the same Excel locale); TSV and TXT use tabs.
 
 The file is written next to its destination and renamed over it at the end, so a failed or
-interrupted export never leaves half a file under the real name.
+interrupted export never leaves half a file under the real name. A destination that exists and is
+not a regular file — a device, a FIFO, a socket, a folder — is refused (``check_destination``),
+never written into nor replaced; a symlink to a regular file is followed.
 """
 from __future__ import annotations
 
 import csv
 import os
+import stat
 import tempfile
 from datetime import date, datetime, time
 from pathlib import Path
@@ -29,6 +32,24 @@ _SHEET_NAME_MAX = 31
 _SHEET_NAME_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
+def check_destination(path: str | os.PathLike[str]) -> Path:
+    """``path`` if a sheet may be written there (absent, or a regular file), else ``InputError``."""
+    target = Path(path)
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return target
+    except OSError as exc:
+        raise InputError(f"Can't write '{target}' ({exc.strerror or exc}). Choose another file name.") from None
+    if stat.S_ISREG(mode):
+        return target
+    kind = ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a special file")
+    raise InputError(f"Can't write '{target}': it is {kind}, not a regular file, and Stocksheet never writes into "
+                     "or replaces one. Choose a file name such as stock.xlsx in one of your folders.")
+
+
 def write_table(path: str | os.PathLike[str], headers: list[str], rows: Iterable[Sequence[Any]], *,
                 sheet_name: str = "Stock", delimiter: str | None = None) -> None:
     """Write one table; the format follows the extension of ``path``."""
@@ -37,6 +58,7 @@ def write_table(path: str | os.PathLike[str], headers: list[str], rows: Iterable
     if ext not in WRITABLE_EXTENSIONS:
         raise InputError(f"Can't write '{target.name}': Stocksheet writes {', '.join(WRITABLE_EXTENSIONS)} "
                          "files. Choose a name ending in one of those.")
+    check_destination(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=ext, dir=target.parent)

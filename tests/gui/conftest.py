@@ -118,3 +118,45 @@ def window(qtbot, workspace):
     yield w
     w.runner.cancel()
     w.runner.wait()
+
+
+@pytest.fixture
+def sheet(tmp_path) -> Path:
+    """A copy of the CSV sample (reports are written next to it, never into resources/)."""
+    import shutil
+    target = tmp_path / "count.csv"
+    shutil.copy(SAMPLES / "demo-long.csv", target)
+    return target
+
+
+@pytest.fixture
+def open_window(qtbot):
+    """``open_window(state_dir, latency_ms=0)``: the real window on a demo store of its own (slow
+    when asked, so a run can be stopped part-way), closed with its store afterwards."""
+    from desktop_app.app import DemoStore, build_window
+    opened = []
+
+    def make(state_dir: Path, *, latency_ms: float = 0.0):
+        store = DemoStore(state_dir=state_dir, latency_ms=latency_ms)
+        ws = store.workspace()
+        w = build_window(ws)
+        qtbot.addWidget(w)
+        w.show()
+        opened.append((w, ws, store))
+        return w
+
+    yield make
+    for w, ws, store in opened:
+        w.runner.cancel()
+        w.runner.wait()
+        w.close()
+        ws.close()
+        store.stop()
+
+
+def write_csv(path: Path, rows: list[list]) -> Path:
+    """A CSV written by the csv module (the first row is usually the header)."""
+    import csv
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    return path

@@ -2,10 +2,8 @@
 drop a sheet, fix its mapping, review, submit, read the result, save the report, undo."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
@@ -16,17 +14,8 @@ from desktop_app.gui.review_model import Column, Group
 from desktop_app.gui.settings import Settings
 from desktop_app.gui.submit_dialog import SubmitDialog
 
-from .conftest import SAMPLES
 
 WAIT = 20_000
-
-
-@pytest.fixture
-def sheet(tmp_path) -> Path:
-    """A copy of the CSV sample (reports are written next to it, never into resources/)."""
-    target = tmp_path / "count.csv"
-    shutil.copy(SAMPLES / "demo-long.csv", target)
-    return target
 
 
 def drop(widget, path: Path) -> tuple[bool, bool]:
@@ -154,31 +143,22 @@ def test_the_error_report_is_saved_where_the_user_chose(qtbot, window, sheet, mo
     assert "fix-these.csv" in window.statusBar().currentMessage()
 
 
-def test_cancel_during_submit_stops_cleanly_and_says_what_was_not_applied(qtbot, sheet, monkeypatch, tmp_path):
-    from desktop_app.app import DemoStore
-    store = DemoStore(state_dir=tmp_path / "slow", latency_ms=40)   # each request takes a while
-    ws = store.workspace()
-    window = build_window(ws)
-    qtbot.addWidget(window)
-    window.show()
-    try:
-        with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
-            window.open_file(sheet)
-        changes = window.review_page.prepared.summary.changes
-        monkeypatch.setattr(SubmitDialog, "confirm", classmethod(lambda cls, parent, *, text: True))
-        window.runner.progressed.connect(
-            lambda p: window.progress.cancel_button.click() if p.stage == "submit" and p.done else None)
-        with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
-            window.submit()
-            assert window.progress.isVisible()          # a write shows its progress at once
-        result = window.finished.result
-        assert result.cancelled and 0 < result.applied < changes
-        assert "Stopped" in window.result_view.headline.text()
-        assert window.result_view.save_report_button.isEnabled()
-    finally:
-        window.close()
-        ws.close()
-        store.stop()
+def test_cancel_during_submit_stops_cleanly_and_says_what_was_not_applied(qtbot, sheet, monkeypatch, tmp_path,
+                                                                            open_window):
+    window = open_window(tmp_path / "slow", latency_ms=40)   # each request takes a while
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        window.open_file(sheet)
+    changes = window.review_page.prepared.summary.changes
+    monkeypatch.setattr(SubmitDialog, "confirm", classmethod(lambda cls, parent, *, text: True))
+    window.runner.progressed.connect(
+        lambda p: window.progress.cancel_button.click() if p.stage == "submit" and p.done else None)
+    with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
+        window.submit()
+        assert window.progress.isVisible()          # a write shows its progress at once
+    result = window.finished.result
+    assert result.cancelled and 0 < result.applied < changes
+    assert "Stopped" in window.result_view.headline.text()
+    assert window.result_view.save_report_button.isEnabled()
 
 
 def test_undo_puts_the_levels_back_and_the_history_lists_both_runs(qtbot, window, tmp_path, monkeypatch, dialogs):

@@ -42,8 +42,23 @@ def test_summary_counts_units_up_and_down_per_location_and_ignores_unchanged_and
 
 
 def test_submit_progress_reads_done_total_rate_and_eta():
-    text = describe(Progress(stage="submit", done=1200, total=5000, rate=3.5, eta_seconds=125))
+    text = describe(Progress(stage="submit", done=1200, total=5000, rate=3.5, eta_seconds=9), eta=125)
     assert text == "Writing changes: 1,200 of 5,000 · 3.5 requests/s · about 2 min 05 s left"
+
+
+def test_the_eta_is_smoothed_from_the_measured_rate_not_the_first_seconds():
+    from desktop_app.core.progress import SmoothedEta
+    now = [0.0]
+    eta = SmoothedEta(half_life=10, warmup=3, clock=lambda: now[0])
+    assert eta.update(0, 1000) is None
+    now[0] = 1.0
+    assert eta.update(100, 1000) is None          # a first-second burst (100/s) is not extrapolated
+    done = 100
+    for _ in range(60):                            # then a steady 10 a second for a minute
+        now[0] += 1.0
+        done += 10
+        left = eta.update(done, 1000)
+    assert left is not None and 0.8 * (1000 - done) / 10 <= left <= 1.25 * (1000 - done) / 10
 
 
 def test_settings_remember_recent_files_most_recent_first_and_refuse_tokens(tmp_path):
@@ -74,6 +89,18 @@ def test_an_unexpected_error_is_logged_with_its_traceback_and_the_dialog_says_wh
     assert "Traceback" in log and "KeyError" in log and "reading the sheet" in log
     assert dialogs.errors() == [text]
     assert str(stocksheet_home / "logs" / "stocksheet.log") in text and "Traceback" not in text
+
+
+def test_an_unexpected_error_with_an_unwritable_home_points_to_standard_error(dialogs, tmp_path, monkeypatch,
+                                                                              capsys):
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("STOCKSHEET_HOME", str(tmp_path / "a-file" / "home"))    # cannot be created
+    try:
+        {}["missing"]
+    except KeyError as exc:
+        text = report(None, exc, doing="reading the sheet")
+    assert "printed on standard error" in text and "in the log file" not in text and dialogs.errors() == [text]
+    assert "KeyError" in capsys.readouterr().err
 
 
 def test_without_a_display_run_gui_says_so_in_a_sentence_instead_of_aborting(monkeypatch, capsys):
@@ -153,3 +180,10 @@ def test_switching_store_without_a_keyring_says_the_token_was_not_saved(qtbot, d
     assert Settings().saved_connections()[0]["url"] == demo_store.server.url
     other.close()
     demo.close()
+
+
+def test_counts_are_singular_for_one_and_there_is_no_plus_or_minus_zero():
+    from desktop_app.gui.words import plural, units
+    assert plural(1, "change") == "1 change" and plural(2, "row") == "2 rows" and plural(1_204, "row") == "1,204 rows"
+    assert units(4, 3) == "+4 / −3 units" and units(1, 0) == "+1 unit" and units(0, 3) == "−3 units"
+    assert "+0" not in units(0, 0) and "−0" not in units(0, 0) and "-" not in units(4, 3)

@@ -45,7 +45,7 @@ def test_rows_are_in_sheet_order_and_show_variant_location_levels_and_signed_del
     assert [cell(model, r, Column.ROW) for r in range(model.rowCount())] == ["2", "3", "4", "5", "6", "7"]
     assert [cell(model, 0, c) for c in (Column.VARIANT, Column.LOCATION, Column.LIVE, Column.NEW, Column.DELTA,
                                         Column.STATUS)] == ["TS-BLK-M", "Outlet Store", "3", "8", "+5", "Will change"]
-    assert cell(model, 2, Column.DELTA) == "-3"
+    assert cell(model, 2, Column.DELTA) == "−3"   # the minus sign, as everywhere
     assert cell(model, 1, Column.VARIANT) == "5060123400007"   # no SKU: the barcode identifies it
     assert cell(model, 5, Column.DELTA) == "bind" and cell(model, 5, Column.LIVE) == "—"
 
