@@ -13,13 +13,13 @@ import sys
 from typing import Sequence
 
 from desktop_app import __version__
-from desktop_app.cli import export_cmd, gui_cmd, import_cmd, runs_cmd, sandbox_cmd
+from desktop_app.cli import export_cmd, feeds_cmd, gui_cmd, import_cmd, runs_cmd, sandbox_cmd
 from desktop_app.cli.common import UsageError, fail, log, silence_stdout
 from desktop_app.cli.exits import EXIT_INTERNAL, EXIT_OK, EXIT_PLATFORM, EXIT_USAGE, code_for, epilog
 from desktop_app.core.errors import StocksheetError
 
 #: subcommand groups, in --help order; a new group is a module with ``register(sub)`` added here
-COMMANDS = [sandbox_cmd, export_cmd, import_cmd, runs_cmd, gui_cmd]
+COMMANDS = [sandbox_cmd, export_cmd, import_cmd, runs_cmd, feeds_cmd, gui_cmd]
 
 __all__ = ["main", "build_parser", "COMMANDS", "UsageError"]
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.cli.common import add_parser, connection_flags, connector, show_flags
+from desktop_app.cli.feeds_cmd import add_guard_flags
 from desktop_app.cli.jobs import run_job
 from desktop_app.core.models import KeyKind
 
@@ -35,6 +36,7 @@ def register(sub: Any) -> None:
                    "STOCKSHEET_HOME/reports when that folder is read-only)")
     i.add_argument("--encoding", metavar="NAME", help="a CSV's text encoding, e.g. utf-8, cp1252, cp1250, gbk "
                    "(default: detected; among readings that fit, the one matching the store's catalogue)")
+    add_guard_flags(i)
     show_flags(i)
     i.set_defaults(handler=cmd_import)
 

@@ -69,6 +69,8 @@ class RunResult:
     cancelled: bool = False
     outcomes: list[RowOutcome] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)   # what the user should know (read-only token, …)
+    #: guards the plan tripped (``engine.guards``), as JSON objects: nothing was written
+    guards: list[dict[str, object]] = field(default_factory=list)
     reading: dict[str, object] | None = None    # how the sheet was read (engine.reading), for an import
     estimate: dict[str, object] | None = None   # a dry run: requests and seconds the real import needs
     encoding: str | None = None  # how a text sheet was decoded (None: a workbook)
@@ -79,7 +81,8 @@ class RunResult:
         all, 3 aborted."""
         if self.cancelled:
             return 3
-        return 1 if (self.invalid or self.failed or self.stale or self.unverified or self.no_data_rows) else 0
+        return 1 if (self.invalid or self.failed or self.stale or self.unverified or self.no_data_rows
+                     or self.guards) else 0
 
     @property
     def verified(self) -> int:
@@ -90,7 +93,7 @@ class RunResult:
         return {k: getattr(self, k) for k in (
             "rows", "valid", "invalid", "unchanged", "changes", "applied", "verified", "unverified", "failed",
             "stale", "requests", "report", "report_error", "run_id", "dry_run", "cancelled", "notices", "encoding",
-            "no_data_rows")}
+            "no_data_rows", "guards")}
 
 
 def sheet_status(outcomes: list[RowOutcome]) -> dict[int, list[RowOutcome]]:

@@ -18,6 +18,7 @@ from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
 from desktop_app.core.resolve import DuplicatePolicy
 from desktop_app.core.results import RowOutcome, RunResult, Status, sheet_status
 from desktop_app.engine import profile_store
+from desktop_app.engine.guards import GuardLimits, check as check_guards, describe as describe_guards, parse_share
 from desktop_app.engine.paths import reports_dir
 from desktop_app.engine.prepare import ImportOptions, Preview, prepare
 from desktop_app.platforms.base import Connector
@@ -36,30 +37,16 @@ class ImportRequest:
     report: Path | None = None
     save_profile: str | None = None
     mapped_headers: list[str] = field(default_factory=list)   # headers named by --map (not by a profile)
+    guards: GuardLimits = field(default_factory=GuardLimits)
 
     @classmethod
     def from_cli(cls, args: argparse.Namespace) -> "ImportRequest":
-        options = ImportOptions(
-            key=KeyKind(args.key) if args.key else None, sheet=args.sheet,
-            duplicates=DuplicatePolicy(args.duplicates), force_stale=args.force_stale,
-            encoding=getattr(args, "encoding", None))
-        if args.profile:
-            profile = profile_store.load(args.profile)
-            options.overrides.update(profile.overrides)
-            options.location_aliases.update(profile.location_aliases)
-            options.key = options.key or profile.key
-        mapped = []
-        for spec in args.map:
-            header, role = parse_override(spec)
-            options.overrides[header] = role
-            mapped.append(header)
-        for spec in args.location:
-            name, sep, target = spec.partition("=")
-            if not sep or not name.strip() or not target.strip():
-                raise InputError(f"--location '{spec}' must look like 'Name in sheet=Store location'.")
-            options.location_aliases[name.strip()] = target.strip()
+        overrides = dict(parse_override(spec) for spec in args.map)
+        options = import_options(key=args.key, sheet=args.sheet, duplicates=args.duplicates,
+                                 force_stale=args.force_stale, profile=args.profile, overrides=overrides,
+                                 locations=parse_locations(args.location), encoding=getattr(args, "encoding", None))
         return cls(file=args.file, options=options, dry_run=args.dry_run, report=args.report,
-                   save_profile=args.save_profile, mapped_headers=mapped)
+                   save_profile=args.save_profile, mapped_headers=list(overrides), guards=guard_limits_from_cli(args))
 
     def check_file(self) -> None:
         """A folder, or a file that is not there, is refused before the store is contacted."""
@@ -70,12 +57,48 @@ class ImportRequest:
                              f"{self.file / (sheets[0] if sheets else 'stock.xlsx')}.")
 
 
+def import_options(*, key: str | None = None, sheet: str | None = None, duplicates: str = "error",
+                   force_stale: bool = False, profile: str | None = None, overrides: dict[str, str] | None = None,
+                   locations: dict[str, str] | None = None, encoding: str | None = None) -> ImportOptions:
+    """The options of an import (the CLI's flags, a feed's recipe): a saved profile first, then
+    the explicit column roles and location matches on top of it."""
+    options = ImportOptions(key=KeyKind(key) if key else None, sheet=sheet,
+                            duplicates=DuplicatePolicy(duplicates), force_stale=force_stale, encoding=encoding)
+    if profile:
+        saved = profile_store.load(profile)
+        options.overrides.update(saved.overrides)
+        options.location_aliases.update(saved.location_aliases)
+        options.key = options.key or saved.key
+    options.overrides.update(overrides or {})
+    options.location_aliases.update(locations or {})
+    return options
+
+
+def parse_locations(specs: list[str]) -> dict[str, str]:
+    """``--location 'Name in sheet=Store location'`` values."""
+    out = {}
+    for spec in specs:
+        name, sep, target = spec.partition("=")
+        if not sep or not name.strip() or not target.strip():
+            raise InputError(f"--location '{spec}' must look like 'Name in sheet=Store location'.")
+        out[name.strip()] = target.strip()
+    return out
+
+
+def guard_limits_from_cli(args: argparse.Namespace) -> GuardLimits:
+    """``--max-zero-share``, ``--max-drop-share``, ``--allow-mass-change`` (defaults where absent)."""
+    limits: dict[str, float] = {}
+    for flag in ("max_zero_share", "max_drop_share"):
+        value = getattr(args, flag, None)
+        if value is not None:
+            limits[flag] = parse_share(value)
+    return GuardLimits(allow_mass_change=bool(getattr(args, "allow_mass_change", False)), **limits)
+
+
 def run_import(request: ImportRequest, connector: Connector, *, progress: ProgressCallback = no_progress,
                cancel: CancelToken | None = None) -> RunResult:
-    from desktop_app.engine.submit import submit  # the submitter grows its own dependencies (journal)
-
     request.check_file()
-    preview = prepare(request.file, connector, _resolved_aliases(request.options, connector), progress=progress,
+    preview = prepare(request.file, connector, resolved_aliases(request.options, connector), progress=progress,
                       cancel=cancel)
     _check_flags(request, preview)
     saved = None
@@ -83,26 +106,42 @@ def run_import(request: ImportRequest, connector: Connector, *, progress: Progre
         profile_store.save_from_preview(request.save_profile, preview)
         saved = (f"Saved this mapping as the profile '{request.save_profile}': reuse it with "
                  f"--profile '{request.save_profile}'.")
-    if request.dry_run:
+    result = apply_preview(preview, connector, guards=request.guards, dry_run=request.dry_run, report=request.report,
+                           progress=progress, cancel=cancel)
+    if saved:
+        result.notices.append(saved)
+    if (result.report is None and result.report_error is None and request.report is None and not result.dry_run
+            and not result.guards):
+        removed = remove_stale_report(preview.sheet)
+        if removed:
+            result.notices.append(f"Removed the error report {removed} an earlier import wrote: every row "
+                                  "is fine now.")
+    return result
+
+
+def apply_preview(preview: Preview, connector: Connector, *, guards: GuardLimits, dry_run: bool = False,
+                  report: Path | None = None, usual_rows: int | None = None, progress: ProgressCallback = no_progress,
+                  cancel: CancelToken | None = None) -> RunResult:
+    """The guards, then (unless a guard tripped or it is a dry run) the submit, then the error
+    report. A tripped guard writes nothing: the result carries the guards with their numbers."""
+    from desktop_app.engine.submit import submit  # the submitter grows its own dependencies (journal)
+    tripped = check_guards(preview, guards, usual_rows=usual_rows)
+    if dry_run or tripped:             # a tripped guard turns the import into its own dry run
         result = preview.result()
     else:
         result = submit(preview, connector, progress=progress, cancel=cancel)
+    if tripped:
+        result.guards = [t.as_json() for t in tripped]
+        result.notices.insert(0, describe_guards(tripped))
     label_rows(preview, result.outcomes)
-    if saved:
-        result.notices.append(saved)
     from desktop_app.engine.reading import describe_reading, estimate
     result.reading = describe_reading(preview)
-    if request.dry_run:
+    if dry_run:
         result.estimate = estimate(preview, connector)
     try:
-        result.report = write_problem_report(preview, result, request.report)
-        if result.report is None and request.report is None and not request.dry_run:
-            removed = remove_stale_report(preview.sheet)
-            if removed:
-                result.notices.append(f"Removed the error report {removed} an earlier import wrote: every row "
-                                      "is fine now.")
+        result.report = write_problem_report(preview, result, report)
     except (InputError, OSError) as exc:   # what was applied stays applied: the summary still says so
-        result.report_error = (f"Could not save the error report to {request.report or preview.sheet.path}: "
+        result.report_error = (f"Could not save the error report to {report or preview.sheet.path}: "
                                f"{exc} The rows it would list are in the summary"
                                + (f" and in the journal (`stocksheet report {result.run_id} -o FILE`)."
                                   if result.run_id else "."))
@@ -118,10 +157,11 @@ def write_problem_report(source: Preview | RawSheet, result: RunResult, path: Pa
     sheet — unless that folder is read-only or one of ``avoid`` (a watched inbox: a report dropped
     there would be picked up as a sheet), then under ``STOCKSHEET_HOME/reports``."""
     sheet = source.sheet if isinstance(source, Preview) else source
-    if not any(o.status in PROBLEMS and not (result.dry_run and o.status is Status.PENDING) for o in result.outcomes):
+    planned_only = result.dry_run or bool(result.guards)     # nothing was sent
+    if not any(o.status in PROBLEMS and not (planned_only and o.status is Status.PENDING) for o in result.outcomes):
         return None
     outcomes = result.outcomes
-    if result.dry_run:  # planned changes are fine in a dry run; only real problems go in its report
+    if planned_only:  # planned changes are fine in a dry run; only real problems go in its report
         outcomes = [o for o in outcomes if o.status is not Status.PENDING]
     by_row = sheet_status(outcomes)
     if path is not None:
@@ -205,7 +245,7 @@ def _may_write_beside(folder: Path, avoid: Sequence[Path]) -> bool:
         return False
 
 
-def _resolved_aliases(options: ImportOptions, connector: Connector) -> ImportOptions:
+def resolved_aliases(options: ImportOptions, connector: Connector) -> ImportOptions:
     """--location values may name a store location by name or id; the resolver wants ids."""
     if not options.location_aliases:
         return options

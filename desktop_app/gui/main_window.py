@@ -17,11 +17,13 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QP
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.results import RunResult
+from desktop_app.engine.guards import check as check_guards
 from desktop_app.engine.prepare import ImportOptions, same_reading
 from desktop_app.gui.connection_dialog import ConnectionDialog
 from desktop_app.gui.drops import SheetDrops
 from desktop_app.gui.errors import Dialogs, report
 from desktop_app.gui.export_dialog import ExportDialog
+from desktop_app.gui.feeds_page import install_feeds
 from desktop_app.gui.history_view import HistoryView
 from desktop_app.gui.menus import build_menus, update_actions
 from desktop_app.gui.progress_panel import ProgressPanel
@@ -102,6 +104,7 @@ class MainWindow(ReviewActions, ResumeOffer, LandingRows, SheetDrops, StoreSwitc
         layout.addWidget(self.progress)
         self.setCentralWidget(central)
         build_menus(self)
+        install_feeds(self)
 
         self.start_page.open_requested.connect(self.choose_file)
         self.start_page.file_chosen.connect(self.open_file)
@@ -283,7 +286,10 @@ class MainWindow(ReviewActions, ResumeOffer, LandingRows, SheetDrops, StoreSwitc
         prepared = self.prepared
         if prepared is None or self.runner.is_running() or not self.review_page.can_apply():
             return      # never the plan of choices that have changed since it was shown
-        if not SubmitDialog.confirm(self, text=describe_prepared(prepared, store=self.workspace.info.name)):
+        text = describe_prepared(prepared, store=self.workspace.info.name)
+        tripped = check_guards(prepared.preview)
+        if not (SubmitDialog.confirm_mass_change(self, text=text, guards=tripped) if tripped else
+                SubmitDialog.confirm(self, text=text)):
             return
         ws, preview = self.workspace, prepared.preview
         landed = self._landing_callback(prepared, ws)      # rows turn Applied as they land
@@ -442,6 +448,7 @@ class MainWindow(ReviewActions, ResumeOffer, LandingRows, SheetDrops, StoreSwitc
                 return
             self.runner.cancel()
             self.runner.wait(30)
+        self.feed_scheduler.stop()
         self.settings.set("window/geometry", self.saveGeometry())
         self.settings.set("window/state", self.saveState())
         self.settings.sync()

@@ -1,9 +1,11 @@
 """The confirmation before anything is written: it says exactly what will happen."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+
+from desktop_app.engine.guards import Tripped
 
 from desktop_app.gui.review_model import Group
 from desktop_app.gui.summary_strip import ChangeSummary
@@ -69,8 +71,12 @@ def describe_prepared(prepared: "Prepared", *, store: str, capabilities=None) ->
                            notices=prepared.preview.notices, takes=takes)
 
 
+#: the guards' lines and their choice are red: a mass change is the one thing not to click through
+GUARD_STYLE = "color: #d32f2f; font-weight: 600;"
+
+
 class SubmitDialog(QDialog):
-    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+    def __init__(self, text: str, parent: QWidget | None = None, *, guards: Sequence[Tripped] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle("Apply these changes?")
         self.setAccessibleName("Confirm the import")
@@ -79,8 +85,20 @@ class SubmitDialog(QDialog):
         self.label.setWordWrap(True)
         self.label.setAccessibleName("What will happen")
         layout.addWidget(self.label)
+        self.guard_label = QLabel("\n".join(t.message for t in guards))
+        self.guard_label.setWordWrap(True)
+        self.guard_label.setAccessibleName("Guards tripped")
+        self.guard_label.setStyleSheet(GUARD_STYLE)
+        self.allow_box = QCheckBox("Allow this mass change: I mean it (like --allow-mass-change)")
+        self.allow_box.setAccessibleName("Allow this mass change")
+        self.allow_box.setStyleSheet(GUARD_STYLE)
+        for widget in (self.guard_label, self.allow_box):
+            widget.setVisible(bool(guards))
+            layout.addWidget(widget)
         buttons = QDialogButtonBox()
         self.apply_button = buttons.addButton("Apply changes", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.apply_button.setEnabled(not guards)       # a tripped guard is passed only on purpose
+        self.allow_box.toggled.connect(self.apply_button.setEnabled)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -93,5 +111,16 @@ class SubmitDialog(QDialog):
         dialog = cls(text, parent)
         try:
             return dialog.exec() == QDialog.DialogCode.Accepted
+        finally:
+            dialog.deleteLater()
+
+    @classmethod
+    def confirm_mass_change(cls, parent: QWidget | None, *, text: str, guards: Sequence[Tripped]) -> bool:
+        """The same confirmation when the plan trips a guard (``engine.guards``): the guards and
+        their numbers in red, and Apply enabled only once "Allow this mass change" is ticked.
+        Modal; tests monkeypatch this classmethod."""
+        dialog = cls(text, parent, guards=guards)
+        try:
+            return dialog.exec() == QDialog.DialogCode.Accepted and dialog.allow_box.isChecked()
         finally:
             dialog.deleteLater()
