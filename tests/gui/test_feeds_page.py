@@ -35,7 +35,11 @@ def test_a_reviewed_sheet_saved_as_a_feed_runs_in_the_background_and_notifies(
         qtbot, window, export, tmp_path, monkeypatch, demo_store):
     monkeypatch.setenv("STOCKSHEET_TOKEN", demo_store.app.token)
     header, body = export[0], export[1:]
-    changed = [r[:-1] + [str(int(r[-1]) + 1)] if r[-1].lstrip("-").isdigit() else r for r in body]
+    at = header.index("Available")
+
+    def level(r: list[str], new: str) -> list[str]:
+        return r[:at] + [new] + r[at + 1:]
+    changed = [level(r, str(int(r[at]) + 1)) if r[at].lstrip("-").isdigit() else r for r in body]
     sheet = write(tmp_path / "supplier.csv", [header] + changed[:5])
     with qtbot.waitSignal(window.runner.finished, timeout=WAIT):
         window.open_file(sheet)
@@ -73,7 +77,7 @@ def test_a_reviewed_sheet_saved_as_a_feed_runs_in_the_background_and_notifies(
     assert "Feed supplier ran" in window.statusBar().currentMessage()
 
     # a delivery that zeroes the store: stopped, shown in red with its numbers, applied only on request
-    zeroed = [r[:-1] + ["0"] for r in body if r[-1].isdigit() and int(r[-1]) > 0][:10]   # 10 levels: one burst
+    zeroed = [level(r, "0") for r in body if r[at].isdigit() and int(r[at]) > 0][:10]   # 10 levels: one burst
     write(folder / "broken.csv", [header] + zeroed)
     now[0] += 120
     with qtbot.waitSignal(scheduler.rows_loaded, timeout=WAIT):
@@ -85,7 +89,7 @@ def test_a_reviewed_sheet_saved_as_a_feed_runs_in_the_background_and_notifies(
     assert page.model.feeds[0].status == "tripped"
     assert not page.guard_label.isHidden() and "would go to 0" in page.guard_label.text()
     assert "#d32f2f" in page.guard_label.styleSheet() and not page.apply_button.isHidden()
-    assert window.workspace.export(tmp_path / "still.csv") > 0
+    assert window.workspace.export(tmp_path / "still.csv").levels > 0
     with qtbot.waitSignal(scheduler.rows_loaded, timeout=WAIT):
         page.apply_button.click()
     assert page.model.feeds[0].status == "applied" and page.apply_button.isHidden()
