@@ -228,6 +228,9 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
     step(3, "validate", f"Matching {len(rows):,} rows to variants and locations…")
     targets, resolve_issues = resolve(rows, catalog, duplicates=options.duplicates,
                                       location_aliases=options.location_aliases)
+    # Each stage's intermediates go as soon as the next one has what it needs: on 100k rows they
+    # are tens of MB, and a re-check builds them while the shown preview is still alive.
+    del rows
     issues += resolve_issues
     targets, unmanaged = _managed(targets, caps)
     issues += unmanaged
@@ -239,7 +242,9 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
                           lambda read: patiently(read, cancel=cancel))
         _on_hand_to_available(targets, mapping, connector, variant_ids, location_ids, cancel=cancel)
     step(5, "diff", "Comparing with live stock…")
+    repairs = [(t.row, t.repaired) for t in targets if t.repaired]
     changes, diff_issues = diff(targets, live, caps)
+    del targets, live
     issues += diff_issues
     if options.force_stale:
         changes = [_unstale(c) for c in changes]
@@ -248,7 +253,7 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
     step(6, "plan", f"{len(plan.changes):,} changes in {plan.requests:,} requests.")
     return Preview(sheet=sheet, mapping=mapping, capabilities=caps, catalog=catalog, changes=changes, plan=plan,
                    issues=issues, skipped=skipped, options=options, write_problem=write_problem, notices=notices,
-                   repairs=[(t.row, t.repaired) for t in targets if t.repaired], original=original,
+                   repairs=repairs, original=original,
                    mapping_problem=mapping_problem)
 
 

@@ -258,11 +258,12 @@ class MainWindow(ReviewActions, ResumeOffer, LandingRows, SheetDrops, StoreSwitc
         self.start_page.set_recent(self.settings.add_recent_file(path))
         options = options or ImportOptions(location_aliases=self.settings.location_aliases(self.workspace.info.url))
         ws = self.workspace
+        previous = self.prepared if shown is not None else None   # shares its rows with the re-check
         source = shown.original if shown is not None and shown.original is not None and \
             same_reading(options, shown.options) else path
 
         def job(*, progress, cancel):
-            prepared = Prepared.build(ws.prepare(source, options, progress=progress, cancel=cancel))
+            prepared = Prepared.build(ws.prepare(source, options, progress=progress, cancel=cancel), previous=previous)
             if hasattr(ws, "write_estimate"):
                 prepared.estimate = ws.write_estimate(prepared.preview)
             return prepared

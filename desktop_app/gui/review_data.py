@@ -7,8 +7,10 @@ the problems grouped by kind. No Qt here: ``review_model`` turns it into cells.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import attrgetter
 from enum import IntEnum
 from typing import Any
 
@@ -62,6 +64,9 @@ KEY_CODES = frozenset({"key-missing", "variant-not-found", "variant-ambiguous", 
 LOCATION_CODES = frozenset({"location-missing", "location-not-found", "location-ambiguous"})
 
 
+_ROW = attrgetter("row")
+
+
 def problem_label(code: str, message: str = "") -> str:
     return PROBLEM_LABELS.get(code) or (message.split(":")[0][:60] if message else code or "other problem")
 
@@ -85,20 +90,27 @@ class ReviewData:
     edited: set[int] = field(default_factory=set)               # rows with a cell fixed in the window
     seen: dict[tuple[int, str], Any] = field(default_factory=dict)   # (row, location id) → "On hand (current)"
     problems: list[tuple[str, int]] = field(default_factory=list)    # (code, rows), most frequent first
+    catalog: Catalog | None = None                              # the labels' source (shared by a re-check)
 
     @classmethod
     def build(cls, outcomes: list[RowOutcome], catalog: Catalog | None, *, sheet: RawSheet | None = None,
               mapping: SheetMapping | None = None, original: RawSheet | None = None,
-              edited: set[int] | None = None, changes: list[Change] | None = None) -> "ReviewData":
+              edited: set[int] | None = None, changes: list[Change] | None = None,
+              previous: "ReviewData | None" = None) -> "ReviewData":
         """Plain Python: safe to run in the worker thread. ``sheet`` and ``mapping`` let invalid
         rows show (and edit) the cells as the user wrote them; ``original`` is the sheet as read
-        before the window's edits; ``changes`` give stale rows the level the sheet saw."""
-        outcomes = sorted(outcomes, key=lambda o: o.row)
+        before the window's edits; ``changes`` give stale rows the level the sheet saw.
+        ``previous``: the data shown while this was checked again; its label lookups are shared
+        when the catalogue is the same (the outcomes: see ``shared``)."""
+        outcomes = sorted(outcomes, key=_ROW)
         groups = bytearray(_GROUP_OF[o.status] for o in outcomes)
         counts = {g: groups.count(g) for g in Group if g is not Group.ALL}
         counts[Group.ALL] = len(outcomes)
-        data = cls(outcomes=outcomes, groups=groups, counts=counts, edited=set(edited or ()))
-        if catalog is not None:
+        data = cls(outcomes=outcomes, groups=groups, counts=counts, edited=set(edited or ()), catalog=catalog)
+        if catalog is not None and previous is not None and previous.catalog is catalog:
+            data.variant_label, data.variant_product = previous.variant_label, previous.variant_product
+            data.location_name = previous.location_name
+        elif catalog is not None:
             data.variant_label = {v.id: v.sku or v.barcode or v.id for v in catalog.variants}
             data.variant_product = {v.id: " ".join(t for t in (v.product, v.title) if t) for v in catalog.variants}
             data.location_name = {loc.id: loc.name for loc in catalog.locations}
@@ -109,6 +121,18 @@ class ReviewData:
         if sheet is not None and mapping is not None:
             data._add_cells(sheet, mapping, original)
         return data
+
+    def shared(self, o: RowOutcome) -> RowOutcome:
+        """This data's own outcome equal to ``o`` when it has one, else ``o``. A re-check after a
+        fixed cell gives 100k outcomes, all but a few equal to the shown ones: keeping the shown
+        objects (``o`` is dropped at once) means the window never holds two copies of them."""
+        outs = self.outcomes
+        i = bisect_left(outs, o.row, key=_ROW)
+        while i < len(outs) and (old := outs[i]).row == o.row:
+            if old == o:
+                return old
+            i += 1
+        return o
 
     def matching(self, text: str, rows: "list[int] | range") -> list[int]:
         """The indices among ``rows`` whose SKU, product, location, cells as written (invalid rows)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QTool
 
 from desktop_app.core.edits import merge_edits
 from desktop_app.core.mapping import KEY_ROLES
+from desktop_app.engine.prepare import change_outcome
 from desktop_app.gui.mapping_panel import MappingPanel, unknown_locations
 from desktop_app.gui.outcome_table import OutcomeTable
 from desktop_app.gui.review_model import Group, ReviewData
@@ -43,10 +44,18 @@ class Prepared:
     estimate: tuple[int, float | None] | None = None   # (requests, seconds) the write should take
 
     @classmethod
-    def build(cls, preview: "Preview") -> "Prepared":
-        data = ReviewData.build(preview.outcomes(), preview.catalog, sheet=preview.sheet, mapping=preview.mapping,
+    def build(cls, preview: "Preview", *, previous: "Prepared | None" = None) -> "Prepared":
+        """``previous``: the check shown while this one ran (a re-check); its row outcomes and
+        label lookups are shared wherever they are equal, so the two never exist twice."""
+        if previous is None:
+            outcomes = preview.outcomes()
+        else:
+            shown = previous.data
+            outcomes = [shown.shared(o) for o in preview.row_problems()]
+            outcomes += [shown.shared(change_outcome(c)) for c in preview.changes]
+        data = ReviewData.build(outcomes, preview.catalog, sheet=preview.sheet, mapping=preview.mapping,
                                 original=preview.original, edited=set(preview.options.edits),
-                                changes=preview.changes)
+                                changes=preview.changes, previous=previous.data if previous else None)
         return cls(preview=preview, data=data,
                    summary=ChangeSummary.build(preview.plan.changes), unknown=unknown_locations(preview),
                    overwritten=overwritten_levels(preview))
