@@ -64,8 +64,10 @@ class Workspace:
         return self._catalog
 
     def prepare(self, path: str | Path | RawSheet, options: ImportOptions | None = None, *,
-                progress: ProgressCallback = no_progress, cancel: CancelToken | None = None) -> Preview:
+                progress: ProgressCallback = no_progress, cancel: CancelToken | None = None,
+                shown: Preview | None = None) -> Preview:
         """Check a sheet (a file, or one already read: ``Preview.original``) against the store.
+        ``shown``: the preview this re-checks; its unchanged rows' objects are reused.
 
         Never a dead end: a mapping with no usable key or quantity column comes back as a Preview
         with ``mapping_problem`` (the window opens the mapping step), and a sheet whose header is
@@ -75,7 +77,7 @@ class Workspace:
         catalog = self.catalog(refresh=not isinstance(path, RawSheet))
         try:
             return prepare(path, self.connector, options, catalog=catalog, progress=progress,
-                           cancel=cancel, keep_mapping_problem=True)
+                           cancel=cancel, keep_mapping_problem=True, shown=shown)
         except HeaderNotFoundError as exc:
             if isinstance(path, RawSheet) or not exc.table_like or (options is not None and options.header_row):
                 raise

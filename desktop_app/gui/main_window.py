@@ -263,7 +263,9 @@ class MainWindow(ReviewActions, ResumeOffer, LandingRows, SheetDrops, StoreSwitc
             same_reading(options, shown.options) else path
 
         def job(*, progress, cancel):
-            prepared = Prepared.build(ws.prepare(source, options, progress=progress, cancel=cancel), previous=previous)
+            preview = (ws.prepare(source, options, progress=progress, cancel=cancel, shown=previous.preview)
+                       if previous is not None else ws.prepare(source, options, progress=progress, cancel=cancel))
+            prepared = Prepared.build(preview, previous=previous)
             if hasattr(ws, "write_estimate"):
                 prepared.estimate = ws.write_estimate(prepared.preview)
             return prepared
