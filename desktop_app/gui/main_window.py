@@ -294,15 +294,17 @@ class MainWindow(ReviewActions, ResumeOffer, LandingRows, SheetDrops, StoreSwitc
         if not (SubmitDialog.confirm_mass_change(self, text=text, guards=tripped) if tripped else
                 SubmitDialog.confirm(self, text=text)):
             return
-        ws, preview = self.workspace, prepared.preview
+        ws, preview, shown = self.workspace, prepared.preview, prepared.data
         landed = self._landing_callback(prepared, ws)      # rows turn Applied as they land
 
         def job(*, progress, cancel):
             result = (ws.submit(preview, progress=progress, cancel=cancel, landed=landed) if landed
                       else ws.submit(preview, progress=progress, cancel=cancel))
+            # rows the write left as shown keep the shown objects (the result's own copies go)
+            result.outcomes = [shown.shared(o) for o in result.outcomes]
             return Finished(result, ReviewData.build(result.outcomes, preview.catalog, sheet=preview.sheet,
                                                     mapping=preview.mapping, original=preview.original,
-                                                    edited=set(preview.options.edits)))
+                                                    edited=set(preview.options.edits), previous=shown))
 
         self._run(job, doing="applying the changes", title="Applying the changes…", on_done=self._show_finished)
         self.review_page.setEnabled(False)   # no choice can change while its plan is being written

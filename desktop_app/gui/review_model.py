@@ -332,7 +332,11 @@ class ReviewTableModel(QAbstractTableModel):
         self._order = self._sorted_order()
         self._rows = self._visible_rows()
         if persistent:
-            where = {src: row for row, src in enumerate(self._rows)}
+            # the few rows a view holds on to (current, selection corners) are found by position:
+            # a lookup dict of every row would be 100k entries built on the main thread
+            wanted = set(before)
+            where = {src: row for row, src in enumerate(self._rows) if src in wanted} if len(wanted) > 8 else \
+                {src: self._rows.index(src) for src in wanted if src in self._rows}
             for idx, src in zip(persistent, before):
                 self.changePersistentIndex(idx, self.index(where[src], idx.column()) if src in where else QModelIndex())
         self.layoutChanged.emit()
