@@ -10,7 +10,9 @@ table writes edits, and ``edits_for_problem`` spreads one fix over every row wit
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Iterable, Mapping, TypeAlias
+from bisect import bisect_left
+from operator import attrgetter
+from typing import Any, Iterable, Mapping, TypeAlias, TypeVar
 
 from desktop_app.core.errors import InputError
 from desktop_app.core.models import RawSheet
@@ -66,3 +68,21 @@ def edited_cells(sheet: RawSheet, original: RawSheet) -> int:
     """How many cells differ between an edited sheet and the sheet as read (for messages)."""
     before = dict(original.rows)
     return sum(1 for number, cells in sheet.rows for a, b in zip(cells, before.get(number, cells)) if a != b)
+
+
+_ROW = attrgetter("row")
+_T = TypeVar("_T")
+
+
+def shown_equal(item: _T, shown: list[_T]) -> _T:
+    """The object of ``shown`` (sorted by ``.row``) equal to ``item``, else ``item`` itself.
+
+    A re-check after a fixed cell rebuilds every row, all but a few equal to what is shown:
+    keeping the shown objects (``item`` is dropped at once) means the two checks never hold
+    two copies of 100k rows."""
+    k = bisect_left(shown, item.row, key=_ROW)  # type: ignore[attr-defined]
+    while k < len(shown) and (old := shown[k]).row == item.row:  # type: ignore[attr-defined]
+        if old == item:
+            return old
+        k += 1
+    return item

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from itertools import islice
-from operator import attrgetter
 from pathlib import Path
 
 from desktop_app.core.columns import on_hand_columns
 from desktop_app.core.diff import diff
-from desktop_app.core.edits import apply_edits
+from desktop_app.core.edits import apply_edits, shown_equal
 from desktop_app.core.issues import NOTICES, STOCK_NOT_MANAGED, RowIssue
 from desktop_app.core.mapping import SheetMapping, detect_mapping
 from desktop_app.core.models import Capabilities, Catalog, Change, Kind, KeyKind, Mode, Plan, RawSheet, Target
@@ -266,7 +264,6 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
                    mapping_problem=mapping_problem)
 
 
-_ROW = attrgetter("row")
 #: targets diffed at a time by a re-check (each slice's changes are swapped for the shown ones)
 _DIFF_SLICE = 4096
 
@@ -288,19 +285,10 @@ def _diff_sharing(targets: list[Target], live: dict, caps: Capabilities,
         while j < n and targets[j].row == targets[j - 1].row:
             j += 1
         found, problems = diff(targets[i:j], live, caps)
-        changes += [_same_change(c, shown) for c in found]
+        changes += [shown_equal(c, shown) for c in found]
         issues += problems
         i = j
     return changes, issues
-
-
-def _same_change(c: Change, shown: list[Change]) -> Change:
-    k = bisect_left(shown, c.row, key=_ROW)
-    while k < len(shown) and (old := shown[k]).row == c.row:
-        if old == c:
-            return old
-        k += 1
-    return c
 
 
 def _managed(targets: list[Target], caps: Capabilities) -> tuple[list[Target], list[RowIssue]]:

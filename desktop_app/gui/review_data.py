@@ -7,13 +7,13 @@ the problems grouped by kind. No Qt here: ``review_model`` turns it into cells.
 """
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from operator import attrgetter
 from enum import IntEnum
 from typing import Any
 
+from desktop_app.core.edits import shown_equal
 from desktop_app.core.mapping import SheetMapping
 from desktop_app.core.models import Catalog, Change, RawSheet
 from desktop_app.core.results import RowOutcome, Status
@@ -123,16 +123,8 @@ class ReviewData:
         return data
 
     def shared(self, o: RowOutcome) -> RowOutcome:
-        """This data's own outcome equal to ``o`` when it has one, else ``o``. A re-check after a
-        fixed cell gives 100k outcomes, all but a few equal to the shown ones: keeping the shown
-        objects (``o`` is dropped at once) means the window never holds two copies of them."""
-        outs = self.outcomes
-        i = bisect_left(outs, o.row, key=_ROW)
-        while i < len(outs) and (old := outs[i]).row == o.row:
-            if old == o:
-                return old
-            i += 1
-        return o
+        """This data's own outcome equal to ``o`` when it has one, else ``o`` (``core.edits.shown_equal``)."""
+        return shown_equal(o, self.outcomes)
 
     def matching(self, text: str, rows: "list[int] | range") -> list[int]:
         """The indices among ``rows`` whose SKU, product, location, cells as written (invalid rows)
