@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QPushButton, QStyle,
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QMenu, QPushButton, QStyle,
                                QSystemTrayIcon, QTableView, QVBoxLayout, QWidget)
 
 from desktop_app.engine.feeds.service import FeedRow, FeedService
@@ -306,7 +306,13 @@ def install_feeds(window: Any, service: FeedService | None = None, *, interval_m
 
     page.back_requested.connect(lambda: window.stack.setCurrentWidget(
         getattr(window, "_page_before_feeds", window.start_page)))
-    menu = window.menuBar().addMenu("F&eeds")
+    bar = window.menuBar()
+    help_menu = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
+    menu = QMenu("F&eeds", bar)                  # before Help, which stays last
+    if help_menu is not None:
+        bar.insertMenu(help_menu, menu)
+    else:
+        bar.addMenu(menu)
     window.save_feed_action = QAction("&Save as feed…", window)
     window.save_feed_action.triggered.connect(lambda _=False: save_as_feed(window))
     window.feeds_action = QAction("&Feeds", window)

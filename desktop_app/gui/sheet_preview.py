@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush, QFont, QPalette
 from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSpinBox, QTableView,
                                QVBoxLayout, QWidget)
 
+from desktop_app.core.columns import column_letter
 from desktop_app.core.models import RawSheet
 
 #: data rows shown under the header
@@ -55,7 +56,7 @@ class RawSheetModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return _column_letter(section)
+            return column_letter(section)
         return str(self._rows[section][1]) if 0 <= section < len(self._rows) else None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -79,15 +80,6 @@ class RawSheetModel(QAbstractTableModel):
                     self.HEADER: f"Row {number}: the header row (column names)",
                     self.DATA: f"Row {number}"}[kind]
         return None
-
-
-def _column_letter(i: int) -> str:
-    out = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 class SheetPreview(QWidget):
