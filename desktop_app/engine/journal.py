@@ -40,6 +40,7 @@ import secrets
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -300,7 +301,7 @@ class Journal:
 
     # ---- writing ---------------------------------------------------------------------------
     def start_run(self, *, kind: str, platform: str, url: str, sheet: str | None, options: dict[str, Any],
-                  totals: dict[str, int], entries: list[Entry], chunks: dict[int, str],
+                  totals: dict[str, int], entries: Iterable[Entry], chunks: dict[int, str],
                   notes: list[RowOutcome] = (), parent: str | None = None) -> str:
         """Record a run and its whole plan in one transaction; returns the new run id."""
         run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)

@@ -10,6 +10,8 @@ undoes journalled runs through the same ``execute``.
 """
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
@@ -45,12 +47,8 @@ def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback
     try:
         caps = connector.capabilities
         planned = {id(c): chunk.index for chunk in preview.plan.chunks for c in chunk.changes}
-        entries = [Entry(seq=i, chunk=planned.get(id(c)), change=c,
-                         state=PLANNED if id(c) in planned else str(change_outcome(c).status))
-                   for i, c in enumerate(preview.changes)]
-        for c in preview.plan.changes:          # a planner that adds changes of its own
-            if not any(e.change is c for e in entries):
-                entries.append(Entry(seq=len(entries), chunk=planned[id(c)], change=c, state=PLANNED))
+        by_chunk: dict[int, list[Entry]] = {}
+        entries = _entries(preview, planned, by_chunk)   # a generator: only the planned entries are kept
         notes = preview.row_problems()        # every one INVALID or SKIPPED
         options = {**_plain(asdict(preview.options)), "rate": rate_to_json(rate)}
         totals = {"rows": len(preview.sheet.rows), "invalid": len(preview.invalid_rows)}
@@ -62,17 +60,13 @@ def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback
                                        chunks={ch.index: ch.request for ch in preview.plan.chunks}, notes=notes)
             lock.attach(run_id)
             announce(progress, run_id, what, len(preview.plan.changes))
-            by_chunk: dict[int, list[Entry]] = {}
-            for e in entries:
-                if e.chunk is not None:
-                    by_chunk.setdefault(e.chunk, []).append(e)
             units = [Unit(chunk=ch.index, request=ch.request, entries=by_chunk.get(ch.index, []))
                      for ch in preview.plan.chunks]
             settled, executor = execute(run_id=run_id, journal=journal, connector=connector, units=units,
                                         force_stale=preview.options.force_stale, rate=rate, backoff=backoff,
                                         fresh_seconds=fresh_seconds, progress=progress, cancel=cancel,
                                         trust_preview=not lock.waited)   # after a wait the preview is old
-        outcomes = [o for o in preview.outcomes() if o.status is not Status.PENDING]
+        outcomes = notes + [o for c in preview.changes if (o := change_outcome(c)).status is not Status.PENDING]
         outcomes += [settled_outcome(s) for s in settled.values()]
         result = summarise(preview, outcomes, requests=executor.gate.requests, dry_run=False,
                            cancelled=journal.run(run_id).state != FINISHED)
@@ -85,6 +79,22 @@ def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback
     finally:
         if own_journal:
             journal.close()
+
+
+def _entries(preview: Preview, planned: dict[int, int], by_chunk: dict[int, list[Entry]]) -> Iterator[Entry]:
+    """The run's journal entries, one per change of the preview and then any change a planner added
+    of its own; the planned ones are also filed under their chunk in ``by_chunk`` as they go by.
+    Streamed into the journal: the 99,000 unchanged entries of a 100k-row sheet are never held."""
+    seen: set[int] = set()
+    changes = itertools.chain(preview.changes, (c for c in preview.plan.changes if id(c) not in seen))
+    for seq, c in enumerate(changes):
+        seen.add(id(c))
+        chunk = planned.get(id(c))
+        entry = Entry(seq=seq, chunk=chunk, change=c,
+                      state=PLANNED if chunk is not None else str(change_outcome(c).status))
+        if chunk is not None:
+            by_chunk.setdefault(chunk, []).append(entry)
+        yield entry
 
 
 def execute(*, run_id: str, journal: Journal, connector: Connector, units: list[Unit], force_stale: bool,

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QP
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.results import RunResult
-from desktop_app.engine.guards import check as check_guards
 from desktop_app.engine.prepare import ImportOptions, same_reading
 from desktop_app.gui.connection_dialog import ConnectionDialog
 from desktop_app.gui.drops import SheetDrops
@@ -261,11 +260,13 @@ class MainWindow(ReviewActions, ResumeOffer, LandingRows, SheetDrops, StoreSwitc
         previous = self.prepared if shown is not None else None   # shares its rows with the re-check
         source = shown.original if shown is not None and shown.original is not None and \
             same_reading(options, shown.options) else path
+        sort = self.review_page.table.model.sort_spec
 
         def job(*, progress, cancel):
             preview = (ws.prepare(source, options, progress=progress, cancel=cancel, shown=previous.preview)
                        if previous is not None else ws.prepare(source, options, progress=progress, cancel=cancel))
             prepared = Prepared.build(preview, previous=previous)
+            prepared.data.presorted(sort)
             if hasattr(ws, "write_estimate"):
                 prepared.estimate = ws.write_estimate(prepared.preview)
             return prepared
@@ -290,12 +291,13 @@ class MainWindow(ReviewActions, ResumeOffer, LandingRows, SheetDrops, StoreSwitc
         if prepared is None or self.runner.is_running() or not self.review_page.can_apply():
             return      # never the plan of choices that have changed since it was shown
         text = describe_prepared(prepared, store=self.workspace.info.name)
-        tripped = check_guards(prepared.preview)
+        tripped = prepared.guards       # measured in the worker with the check: 100k changes
         if not (SubmitDialog.confirm_mass_change(self, text=text, guards=tripped) if tripped else
                 SubmitDialog.confirm(self, text=text)):
             return
         ws, preview, shown = self.workspace, prepared.preview, prepared.data
         landed = self._landing_callback(prepared, ws)      # rows turn Applied as they land
+        sort = self.result_view.table.model.sort_spec
 
         def job(*, progress, cancel):
             result = (ws.submit(preview, progress=progress, cancel=cancel, landed=landed) if landed
@@ -304,7 +306,8 @@ class MainWindow(ReviewActions, ResumeOffer, LandingRows, SheetDrops, StoreSwitc
             result.outcomes = [shown.shared(o) for o in result.outcomes]
             return Finished(result, ReviewData.build(result.outcomes, preview.catalog, sheet=preview.sheet,
                                                     mapping=preview.mapping, original=preview.original,
-                                                    edited=set(preview.options.edits), previous=shown))
+                                                    edited=set(preview.options.edits),
+                                                    previous=shown).presorted(sort))
 
         self._run(job, doing="applying the changes", title="Applying the changes…", on_done=self._show_finished)
         self.review_page.setEnabled(False)   # no choice can change while its plan is being written

@@ -21,25 +21,13 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.core.results import RowOutcome, Status
-from desktop_app.gui.review_data import GROUP_LABELS, STATUS_TEXT, Group, ReviewData, problem_label
+from desktop_app.gui.review_data import GROUP_LABELS, STATUS_TEXT, Column, Group, ReviewData, problem_label
 from desktop_app.gui.words import window_words
 
 __all__ = ["Column", "GROUP_LABELS", "Group", "GroupRole", "HEADERS", "ReviewData", "ReviewTableModel",
            "STATUS_TEXT", "delta_colors", "delta_of", "level_text", "problem_label"]
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-class Column(IntEnum):
-    ROW = 0
-    VARIANT = 1
-    LOCATION = 2
-    LIVE = 3
-    SEEN = 4
-    NEW = 5
-    DELTA = 6
-    STATUS = 7
-    REASON = 8
 
 
 HEADERS = {Column.ROW: "Row", Column.VARIANT: "Variant (SKU)", Column.LOCATION: "Location",
@@ -342,33 +330,13 @@ class ReviewTableModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def _sorted_order(self) -> list[int]:
-        n = len(self._data.outcomes)
         if self._sort is None:
-            return list(range(n))
+            return list(range(len(self._data.outcomes)))
         column, order = self._sort
-        keys = self._sort_keys(Column(column))
-        # outcomes are in sheet-row order and sorted() is stable: ties stay in sheet order
-        return sorted(range(n), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
+        return self._data.sorted_order(Column(column), descending=order == Qt.SortOrder.DescendingOrder)
 
-    def _sort_keys(self, col: Column) -> list:
-        outs, labels, names = self._data.outcomes, self._data.variant_label, self._data.location_name
-        if col is Column.ROW:
-            return [o.row for o in outs]
-        if col is Column.VARIANT:
-            return [labels.get(o.variant_id, o.variant_id) if o.variant_id else "" for o in outs]
-        if col is Column.LOCATION:
-            return [names.get(o.location_id, o.location_id) if o.location_id else "" for o in outs]
-        if col in (Column.LIVE, Column.SEEN, Column.NEW, Column.DELTA):
-            low = -(10 ** 15)
-            if col is Column.SEEN:
-                seen = self._data.seen
-                return [s if isinstance(s := seen.get((o.row, o.location_id or "")), int) else low for o in outs]
-            if col is Column.LIVE:
-                return [o.before if isinstance(o.before, int) else low for o in outs]
-            if col is Column.NEW:
-                return [o.after if isinstance(o.after, int) else low for o in outs]
-            return [o.after - o.before if isinstance(o.after, int) and isinstance(o.before, int) else low
-                    for o in outs]
-        if col is Column.STATUS:
-            return [STATUS_TEXT[o.status] for o in outs]
-        return [o.message for o in outs]
+    @property
+    def sort_spec(self) -> tuple[Column, bool] | None:
+        """(column, descending) the rows are sorted by; None: sheet order. A job building the next
+        data for this table sorts it so in the worker (``ReviewData.sorted_order``)."""
+        return None if self._sort is None else (Column(self._sort[0]), self._sort[1] == Qt.SortOrder.DescendingOrder)

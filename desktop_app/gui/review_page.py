@@ -9,7 +9,7 @@ preview was made with the options the controls say, so Apply always writes what 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QTool
 
 from desktop_app.core.edits import merge_edits
 from desktop_app.core.mapping import KEY_ROLES
+from desktop_app.engine.guards import Tripped, check as check_guards
 from desktop_app.engine.prepare import change_outcome
 from desktop_app.gui.mapping_panel import MappingPanel, unknown_locations
 from desktop_app.gui.outcome_table import OutcomeTable
@@ -42,6 +43,7 @@ class Prepared:
     unknown: list[str]
     overwritten: int = 0     # stale levels that will be written anyway (the user chose to overwrite them)
     estimate: tuple[int, float | None] | None = None   # (requests, seconds) the write should take
+    guards: list[Tripped] = field(default_factory=list)  # the mass-change guards it trips (Apply asks again)
 
     @classmethod
     def build(cls, preview: "Preview", *, previous: "Prepared | None" = None) -> "Prepared":
@@ -58,7 +60,7 @@ class Prepared:
                                 changes=preview.changes, previous=previous.data if previous else None)
         return cls(preview=preview, data=data,
                    summary=ChangeSummary.build(preview.plan.changes), unknown=unknown_locations(preview),
-                   overwritten=overwritten_levels(preview))
+                   overwritten=overwritten_levels(preview), guards=check_guards(preview))
 
 
 def overwritten_levels(preview: "Preview") -> int:

@@ -22,11 +22,19 @@ full collections no longer rescan them. While a job runs, full collections are a
 own hundreds of thousands of objects (a submit's journal entries and outcomes), and a full
 collection started in the worker holds the GIL as long — 150-400 ms measured during a submit of
 5,000 changes. The thresholds are restored when the job ends.
+
+The GIL: a job is pure Python and holds the GIL; every Qt call the window makes releases it and
+takes it back, and taking it back from a busy worker waits for the worker's switch interval
+(5 ms by default). A slot making twenty Qt calls (a progress update, a repaint of the table)
+then waits 100 ms: the event loop stalled 390-500 ms during a 100k-row re-check while the
+worker only ran bytecode (bench/ui_stall.py). While a job runs the interval is therefore
+``JOB_SWITCH_INTERVAL`` (1 ms), and restored when it ends.
 """
 from __future__ import annotations
 
 import gc
 import logging
+import sys
 import threading
 from typing import Any, Callable
 
@@ -40,6 +48,8 @@ log = logging.getLogger(__name__)
 SLOW_AFTER_MS = 600
 #: the third GC threshold while a job runs: full collections wait for the job to end
 _NO_FULL_COLLECTIONS = 1_000_000
+#: seconds a busy worker keeps the GIL before the window's thread gets it back, while a job runs
+JOB_SWITCH_INTERVAL = 0.001
 
 Job = Callable[..., Any]
 
@@ -72,6 +82,7 @@ class JobRunner(QObject):
         self._thread: threading.Thread | None = None
         self._token: CancelToken | None = None
         self._thresholds: tuple[int, ...] | None = None
+        self._switch_interval: float | None = None
         self.name = ""
 
     # -- public -------------------------------------------------------------------------------
@@ -103,6 +114,8 @@ class JobRunner(QObject):
         gc.freeze()
         self._thresholds = gc.get_threshold()
         gc.set_threshold(self._thresholds[0], self._thresholds[1], _NO_FULL_COLLECTIONS)
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch_interval, JOB_SWITCH_INTERVAL))
         self._thread = threading.Thread(target=work, name=f"stocksheet-{name}", daemon=True)
         self._slow_timer.start()
         self._thread.start()
@@ -141,6 +154,9 @@ class JobRunner(QObject):
         if self._thresholds is not None:
             gc.set_threshold(*self._thresholds)
             self._thresholds = None
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
         if isinstance(exc, CancelledError) or (exc is None and token is not None and token.cancelled
                                                and result is None):
             self.cancelled.emit()

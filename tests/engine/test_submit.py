@@ -163,3 +163,21 @@ def test_the_limiter_keeps_a_rate_limited_store_from_answering_429(open_store, t
     # prepare's reads drained the store's bucket just before; at most the first requests in flight
     # meet a 429 (and are retried), then the limiter is in step with the store
     assert result.applied == 80 and counting.statuses[429] <= store.connector.capabilities.max_in_flight
+
+
+def test_the_journal_holds_every_row_of_the_run_unchanged_ones_too_in_sheet_order(open_store, tmp_path):
+    store = open_store("genstore")
+    location = store.locations[0].name
+    live = [store.app.level(f"SKU-{i + 1:06d}", location) for i in range(6)]
+    preview = prepare(sheet_for(store, tmp_path, n=6, qty=lambda i: live[i] if i % 2 else live[i] + 5),
+                      store.connector)
+    result = submit(preview, store.connector, backoff=FAST)
+    assert (result.applied, result.unchanged) == (3, 3)
+    journal = Journal()
+    try:
+        entries = journal.entries(result.run_id)
+    finally:
+        journal.close()
+    assert [e.seq for e in entries] == list(range(6))
+    assert [e.change.row for e in entries] == [c.row for c in preview.changes]
+    assert [e.state for e in entries] == ["applied", "unchanged"] * 3

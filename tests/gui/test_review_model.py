@@ -1,6 +1,7 @@
 """The review table model (filtering and sorting included), over small hand-made outcomes."""
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QPalette
 
@@ -121,3 +122,36 @@ def test_models_pass_the_qt_model_tester(qtmodeltester, qtbot):
     empty = ReviewTableModel()
     qtmodeltester.check(empty)
     assert empty.rowCount(QModelIndex()) == 0
+
+
+def test_search_finds_sku_product_location_the_key_as_written_and_a_row_by_its_number(qtbot):
+    catalog = Catalog(locations=[Location("L1", "Main Warehouse"), Location("L2", "Garage")],
+                      variants=[Variant("V1", "P1", sku="TS-BLK-S", product="T-shirt", title="Black / S"),
+                                Variant("V2", "P2", sku="MUG-01", product="Mug")])
+    rows = [RowOutcome(row=2, status=Status.PENDING, variant_id="V1", location_id="L1", before=1, after=2),
+            RowOutcome(row=12, status=Status.UNCHANGED, variant_id="V2", location_id="L2", before=3, after=3),
+            RowOutcome(row=20, status=Status.INVALID, column="SKU", code="variant-not-found", message="No variant.")]
+    sheet = RawSheet(path="x.csv", format="csv", sheet_name=None, header_row=1, headers=["SKU", "Location", "Qty"],
+                     rows=[(20, ("Typo-Sku", "Back room", 3))])
+    model = ReviewTableModel(ReviewData.build(rows, catalog, sheet=sheet, mapping=detect_mapping(sheet.headers)))
+    for text, expected in [("ts-blk", ["2"]), ("black / s", ["2"]), ("MUG", ["12"]), ("garage", ["12"]),
+                           ("typo", ["20"]), ("back room", ["20"]), ("2", ["2"]), ("12", ["12"]), ("nothing", [])]:
+        model.set_search(text)
+        assert shown(model) == expected, text
+    model.set_group(Group.CHANGES)
+    model.set_search("mug")            # the filter and the search together
+    assert shown(model) == []
+    model.set_search("")
+    assert shown(model) == ["2"]
+
+
+def test_data_presorted_in_the_worker_is_shown_in_a_sorted_table_without_sorting_again(qtbot, monkeypatch):
+    model = make_model(qtbot)
+    model.sort(Column.DELTA, Qt.SortOrder.DescendingOrder)
+    assert model.sort_spec == (Column.DELTA, True)
+    data = ReviewData.build(outcomes(), CATALOG).presorted(model.sort_spec)
+    monkeypatch.setattr(ReviewData, "sort_keys", lambda self, col: pytest.fail("sorted on the main thread"))
+    model.set_review(data)
+    assert shown(model)[:3] == ["2", "3", "4"]       # +5, 0, -3
+    model.sort(Column.ROW, Qt.SortOrder.DescendingOrder)   # sheet order needs no keys at all
+    assert shown(model) == ["7", "6", "5", "4", "3", "2"]

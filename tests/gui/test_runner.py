@@ -97,3 +97,23 @@ def test_a_second_job_is_refused_while_one_runs(qtbot, runner):
         runner.start(lambda *, progress, cancel: None)
     with qtbot.waitSignal(runner.finished, timeout=5000):
         gate.set()
+
+
+def test_while_a_job_runs_a_busy_worker_hands_the_gil_back_to_the_window_within_a_millisecond(qtbot, runner):
+    import sys
+    before = sys.getswitchinterval()
+
+    def job(*, progress, cancel):
+        return sys.getswitchinterval()
+
+    with qtbot.waitSignal(runner.finished, timeout=5000) as blocker:
+        runner.start(job)
+    assert blocker.args[0] <= 0.001 < before
+    assert sys.getswitchinterval() == before        # restored when the job ended
+
+    def failing(*, progress, cancel):
+        raise SheetReadError("The file 'x.csv' is empty.")
+
+    with qtbot.waitSignal(runner.failed, timeout=5000):
+        runner.start(failing)
+    assert sys.getswitchinterval() == before
