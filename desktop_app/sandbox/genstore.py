@@ -19,27 +19,31 @@ Faithful to the documented quirks (see /work/shared/platforms.md §1):
 Paths may carry a trailing ``.json``. State lives in SQLite (``sandbox.store``). Where the docs
 are silent or disagree, ``create`` takes the point as an option; ``READINGS`` at the end names
 each plausible combination and where it comes from.
+
+The test hooks live in ``sandbox.genstore_data`` (``StateHooks``, with the schema, seeding,
+queries, JSON shapes and demo catalogue), the refusals and request checks in
+``sandbox.genstore_errors``; this module is the app: routing, auth, scopes, paging and handlers.
+May import: the ``sandbox`` modules named here, ``sandbox.http``, ``sandbox.readings``, ``sandbox.store``.
 """
+
 from __future__ import annotations
 
 import base64
 import hmac
-import re
 import secrets
 import time
 from pathlib import Path
 from typing import Any
 
 from desktop_app.sandbox import genstore_data as data
-from desktop_app.sandbox.genstore_data import demo_catalog  # noqa: F401  (re-exported)
+from desktop_app.sandbox.genstore_data import StateHooks, demo_catalog
+from desktop_app.sandbox.genstore_errors import (
+    DEFAULT_LIMIT, MAX_LIMIT, MAX_QUANTITY, Reject, json_body, page_limit, quantity, required_id)
 from desktop_app.sandbox.http import Request, Response, Router, TokenBucket, parse_rate
 from desktop_app.sandbox.store import SqliteStore
 
 API = "/api/202412"
 DEFAULT_RATE = (40, 2.0)
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 250
-MAX_QUANTITY = 1_000_000_000
 DEFAULT_SCOPES = "read_products,write_products"
 READ_SCOPES = frozenset({"read_products", "write_products"})     # api-docs 000: GET /inventory
 WRITE_SCOPES = frozenset({"write_products"})                      # api-docs 000: PUT /inventory, connect
@@ -47,18 +51,13 @@ ERROR_SHAPES = ("error", "errors", "code_message")
 SCOPES_FORMATS = ("bracketed", "list", "plain")
 FLAG_FORMATS = ("string", "boolean")
 UNTRACKED_WRITES = ("accept", "refuse")
-_INT = re.compile(r"-?\d+")
 _ID = r"(?P<{}>\d+)"
 
-
-class _Reject(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+__all__ = ["GenstoreApp", "READINGS", "demo_catalog", "API", "DEFAULT_RATE", "DEFAULT_LIMIT", "MAX_LIMIT",
+           "MAX_QUANTITY"]
 
 
-class GenstoreApp:
+class GenstoreApp(StateHooks):
     platform = "genstore"
 
     def __init__(self, *, store: SqliteStore, token: str, bucket: TokenBucket | None, retry_after: bool = False,
@@ -150,7 +149,7 @@ class GenstoreApp:
         request.params = params
         try:
             return handler(request)
-        except _Reject as exc:
+        except Reject as exc:
             return self._error(exc.status, exc.message)
 
     def _error(self, status: int, message: str) -> Response:
@@ -164,7 +163,7 @@ class GenstoreApp:
     def _require(self, scopes: frozenset[str], what: str) -> None:
         if not scopes.intersection(self.scopes):
             needed = " or ".join(sorted(scopes))
-            raise _Reject(403, f"Access denied: {what} requires the {needed} access scope, which this token lacks.")
+            raise Reject(403, f"Access denied: {what} requires the {needed} access scope, which this token lacks.")
 
     # ------------------------------------------------------------------ access scopes
     def _access_scopes(self, req: Request) -> Response:
@@ -189,7 +188,7 @@ class GenstoreApp:
         with self.store.reading() as db:
             row = db.execute("SELECT * FROM locations WHERE id = ?", (req.params["location_id"],)).fetchone()
         if row is None:
-            raise _Reject(404, f"Location {req.params['location_id']} not found")
+            raise Reject(404, f"Location {req.params['location_id']} not found")
         return Response(200, {"location": data.location_json(row, self.shape)})
 
     # ------------------------------------------------------------------ products and variants
@@ -205,7 +204,7 @@ class GenstoreApp:
         with self.store.reading() as db:
             row = db.execute("SELECT * FROM products WHERE id = ?", (req.params["product_id"],)).fetchone()
             if row is None:
-                raise _Reject(404, f"Product {req.params['product_id']} not found")
+                raise Reject(404, f"Product {req.params['product_id']} not found")
             return Response(200, {"product": data.products_json(db, [row], self.shape)[0]})
 
     def _get_variant(self, req: Request) -> Response:
@@ -213,7 +212,7 @@ class GenstoreApp:
         with self.store.reading() as db:
             row = db.execute("SELECT * FROM variants WHERE id = ?", (req.params["variant_id"],)).fetchone()
             if row is None:
-                raise _Reject(404, f"Variant {req.params['variant_id']} not found")
+                raise Reject(404, f"Variant {req.params['variant_id']} not found")
             levels = data.levels_of(db, [row["id"]])
         return Response(200, {"productVariant": data.variant_json(row, levels.get(row["id"], []), self.shape)})
 
@@ -228,22 +227,22 @@ class GenstoreApp:
 
     def _set_inventory(self, req: Request) -> Response:
         self._require(WRITE_SCOPES, "PUT /inventory/{variantId}")
-        body = _body(req)
+        body = json_body(req)
         if "committed" in body:
-            raise _Reject(400, "Committed stock cannot be adjusted via API")
+            raise Reject(400, "Committed stock cannot be adjusted via API")
         numbers = self.shape.numbers
-        available = _quantity(body.get("available"), numbers=numbers)
-        location_id = _required_id(body, "locationId", numbers=numbers)
-        product_id = _required_id(body, "productId", numbers=numbers)
+        available = quantity(body.get("available"), numbers=numbers)
+        location_id = required_id(body, "locationId", numbers=numbers)
+        product_id = required_id(body, "productId", numbers=numbers)
         return self._write(req, variant_id=req.params["variant_id"], product_id=product_id,
                            location_id=location_id, available=available)
 
     def _connect(self, req: Request) -> Response:
         self._require(WRITE_SCOPES, "POST /inventory/connect")
-        body = _body(req)
+        body = json_body(req)
         if "committed" in body:
-            raise _Reject(400, "Committed stock cannot be adjusted via API")
-        ids = {k: _required_id(body, k, numbers=self.shape.numbers) for k in ("productId", "locationId", "variantId")}
+            raise Reject(400, "Committed stock cannot be adjusted via API")
+        ids = {k: required_id(body, k, numbers=self.shape.numbers) for k in ("productId", "locationId", "variantId")}
         return self._write(req, variant_id=ids["variantId"], product_id=ids["productId"],
                            location_id=ids["locationId"], available=None)
 
@@ -252,14 +251,14 @@ class GenstoreApp:
         with self.store.transaction() as db:
             variant = db.execute("SELECT * FROM variants WHERE id = ?", (variant_id,)).fetchone()
             if variant is None:
-                raise _Reject(404, f"Variant {variant_id} not found")
+                raise Reject(404, f"Variant {variant_id} not found")
             if variant["product_id"] != product_id:
-                raise _Reject(400, f"Variant {variant_id} does not belong to product {product_id}")
+                raise Reject(400, f"Variant {variant_id} does not belong to product {product_id}")
             if db.execute("SELECT 1 FROM locations WHERE id = ?", (location_id,)).fetchone() is None:
-                raise _Reject(404, f"Location {location_id} not found")
+                raise Reject(404, f"Location {location_id} not found")
             if available is not None and not variant["managed"] and self.untracked_writes == "refuse":
-                raise _Reject(400, f"Inventory management is not enabled for variant {variant_id}: "
-                                   "turn on inventory tracking before setting its stock")
+                raise Reject(400, f"Inventory management is not enabled for variant {variant_id}: "
+                                  "turn on inventory tracking before setting its stock")
             row = db.execute("SELECT available FROM levels WHERE variant_id = ? AND location_id = ?",
                              (variant_id, location_id)).fetchone()
             before = row["available"] if row else None
@@ -276,18 +275,18 @@ class GenstoreApp:
 
     # ------------------------------------------------------------------ paging
     def _page(self, req: Request, resource: str) -> tuple[list[Any], dict[str, str]]:
-        limit = _limit(req.arg("limit"))
+        limit = page_limit(req.arg("limit"))
         token = req.arg("pageToken")
         if token is not None:
             extra = sorted(set(req.query) - {"pageToken", "limit"})
             if extra:
-                raise _Reject(400, "pageToken cannot be combined with other parameters except limit "
-                                   f"(got {', '.join(extra)})")
+                raise Reject(400, "pageToken cannot be combined with other parameters except limit "
+                                  f"(got {', '.join(extra)})")
             direction, cursor, since = self._decode_token(token, resource)
         else:
             since_arg = req.arg("sinceId")
             if since_arg is not None and not since_arg.isdigit():
-                raise _Reject(400, f"sinceId must be a numeric id, not {since_arg!r}")
+                raise Reject(400, f"sinceId must be a numeric id, not {since_arg!r}")
             direction, cursor, since = "next", 0, int(since_arg or 0)
         with self.store.reading() as db:
             rows, has_prev, has_next = data.page(db, resource, direction=direction, cursor=cursor, since=since, limit=limit)
@@ -313,110 +312,12 @@ class GenstoreApp:
                 raise ValueError(token)
             return direction, int(cursor), int(since)
         except ValueError:
-            raise _Reject(400, "Invalid pageToken: use the Link header of the previous page; page links expire.") from None
-
-    # ------------------------------------------------------------------ test hooks (plain Python, no HTTP)
-    def variant_id(self, sku: str) -> str:
-        with self.store.reading() as db:
-            return data.variant_by_sku(db, sku)["id"]
-
-    def location_id(self, name: str) -> str:
-        with self.store.reading() as db:
-            return data.location_by_name(db, name)["id"]
-
-    def level(self, sku: str, location_name: str) -> int | None:
-        """Available stock of ``sku`` at a location; None when the variant is not bound there."""
-        row = self._level_row(sku, location_name)
-        return None if row is None else row["available"]
-
-    def committed(self, sku: str, location_name: str) -> int | None:
-        row = self._level_row(sku, location_name)
-        return None if row is None else row["committed"]
-
-    def set_level(self, sku: str, location_name: str, qty: int) -> None:
-        """Another writer (a sale, a warehouse count) sets a level; not recorded in the ledger."""
-        with self.store.transaction() as db:
-            vid = data.variant_by_sku(db, sku)["id"]
-            lid = data.location_by_name(db, location_name)["id"]
-            db.execute("INSERT INTO levels (variant_id, location_id, available) VALUES (?, ?, ?) "
-                       "ON CONFLICT (variant_id, location_id) DO UPDATE SET available = excluded.available",
-                       (vid, lid, qty))
-
-    def set_committed(self, sku: str, location_name: str, qty: int) -> None:
-        """Orders commit (or fulfil) stock at a bound level; not recorded in the ledger."""
-        with self.store.transaction() as db:
-            vid = data.variant_by_sku(db, sku)["id"]
-            lid = data.location_by_name(db, location_name)["id"]
-            if db.execute("UPDATE levels SET committed = ? WHERE variant_id = ? AND location_id = ?",
-                          (qty, vid, lid)).rowcount != 1:
-                raise KeyError(f"{sku!r} is not stocked at {location_name!r}")
-
-    def set_managed(self, sku: str, managed: bool) -> None:
-        """The merchant turns a variant's inventory management on or off."""
-        with self.store.transaction() as db:
-            vid = data.variant_by_sku(db, sku)["id"]
-            db.execute("UPDATE variants SET managed = ? WHERE id = ?", (int(managed), vid))
-
-    def ledger(self) -> list[dict[str, Any]]:
-        """Every write applied through the API, oldest first."""
-        with self.store.reading() as db:
-            rows = db.execute("SELECT time, variant_id, location_id, before, after, method, path FROM ledger ORDER BY seq")
-            return [dict(r) for r in rows]
-
-    def _level_row(self, sku: str, location_name: str) -> Any:
-        with self.store.reading() as db:
-            vid = data.variant_by_sku(db, sku)["id"]
-            lid = data.location_by_name(db, location_name)["id"]
-            return db.execute("SELECT available, committed FROM levels WHERE variant_id = ? AND location_id = ?",
-                              (vid, lid)).fetchone()
-
-
-# ---------------------------------------------------------------------- request parsing
-def _body(req: Request) -> dict[str, Any]:
-    try:
-        body = req.json()
-    except (ValueError, UnicodeDecodeError):
-        raise _Reject(400, "Request body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise _Reject(400, "Request body must be a JSON object")
-    return body
-
-
-def _required_id(body: dict[str, Any], key: str, *, numbers: bool = False) -> str:
-    value = body.get(key)
-    if value is None or value == "":
-        raise _Reject(400, f"{key} is required")
-    if numbers and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return str(value)
-    if not isinstance(value, str) or not value.isdigit():
-        raise _Reject(400, f"{key} must be a numeric id written as a string, e.g. \"54002\"")
-    return value
-
-
-def _quantity(value: Any, *, numbers: bool = False) -> int:
-    if value is None:
-        raise _Reject(400, "available is required")
-    if numbers and isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not _INT.fullmatch(value.strip()):
-        raise _Reject(400, f"available must be a whole number written as a string, e.g. \"100\" (got {value!r})")
-    qty = int(value)
-    if abs(qty) > MAX_QUANTITY:
-        raise _Reject(400, f"available is out of range (at most {MAX_QUANTITY})")
-    return qty
-
-
-def _limit(value: str | None) -> int:
-    if value is None:
-        return DEFAULT_LIMIT
-    if not value.isdigit() or int(value) < 1:
-        raise _Reject(400, f"limit must be a whole number from 1 to {MAX_LIMIT}")
-    if int(value) > MAX_LIMIT:
-        raise _Reject(400, f"limit must not exceed {MAX_LIMIT}")
-    return int(value)
+            raise Reject(400, "Invalid pageToken: use the Link header of the previous page; page links expire.") from None
 
 
 # ---- readings of the docs (see ``sandbox.readings``): one row per plausible reading ----------------
+
+
 from desktop_app.sandbox.readings import Reading  # noqa: E402
 
 _GS = "partners.genstore.ai/docs"

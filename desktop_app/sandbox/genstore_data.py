@@ -1,5 +1,7 @@
 """The Genstore emulator's data side: schema, id scheme, seeding, queries and JSON shapes.
 
+``StateHooks`` are the test hooks (plain Python, no HTTP) the app offers over this data.
+
 Ids follow the documented examples: products ``102744589756584``, variants ``107362235756584``
 (a counter followed by the shop's six-digit suffix), locations ``54002``. Everything leaves as a
 JSON string, quantities and flags included, as the docs' examples show; a ``Shape`` carries the
@@ -13,6 +15,7 @@ from typing import Any, Iterable
 
 from desktop_app.sandbox.catalog import CatalogSpec, CatalogVariant, load_catalog
 from desktop_app.sandbox.demo import MAIN, OUTLET, demo_base, ean13
+from desktop_app.sandbox.store import SqliteStore
 
 SHOP_SUFFIX = "756584"
 
@@ -208,3 +211,65 @@ def products_json(db: sqlite3.Connection, products: list[sqlite3.Row],
     return [{"productId": shape.num(p["id"]), "title": p["title"], "status": "active",
              "variants": [variant_json(v, levels.get(v["id"], []), shape) for v in variants.get(p["id"], [])]}
             for p in products]
+
+
+# ---------------------------------------------------------------------- test hooks
+class StateHooks:
+    """Test hooks over the shop's SQLite state (``store``): look behind the API, or change it as
+    another writer would."""
+
+    store: SqliteStore
+
+    def variant_id(self, sku: str) -> str:
+        with self.store.reading() as db:
+            return variant_by_sku(db, sku)["id"]
+
+    def location_id(self, name: str) -> str:
+        with self.store.reading() as db:
+            return location_by_name(db, name)["id"]
+
+    def level(self, sku: str, location_name: str) -> int | None:
+        """Available stock of ``sku`` at a location; None when the variant is not bound there."""
+        row = self._level_row(sku, location_name)
+        return None if row is None else row["available"]
+
+    def committed(self, sku: str, location_name: str) -> int | None:
+        row = self._level_row(sku, location_name)
+        return None if row is None else row["committed"]
+
+    def set_level(self, sku: str, location_name: str, qty: int) -> None:
+        """Another writer (a sale, a warehouse count) sets a level; not recorded in the ledger."""
+        with self.store.transaction() as db:
+            vid = variant_by_sku(db, sku)["id"]
+            lid = location_by_name(db, location_name)["id"]
+            db.execute("INSERT INTO levels (variant_id, location_id, available) VALUES (?, ?, ?) "
+                       "ON CONFLICT (variant_id, location_id) DO UPDATE SET available = excluded.available",
+                       (vid, lid, qty))
+
+    def set_committed(self, sku: str, location_name: str, qty: int) -> None:
+        """Orders commit (or fulfil) stock at a bound level; not recorded in the ledger."""
+        with self.store.transaction() as db:
+            vid = variant_by_sku(db, sku)["id"]
+            lid = location_by_name(db, location_name)["id"]
+            if db.execute("UPDATE levels SET committed = ? WHERE variant_id = ? AND location_id = ?",
+                          (qty, vid, lid)).rowcount != 1:
+                raise KeyError(f"{sku!r} is not stocked at {location_name!r}")
+
+    def set_managed(self, sku: str, managed: bool) -> None:
+        """The merchant turns a variant's inventory management on or off."""
+        with self.store.transaction() as db:
+            vid = variant_by_sku(db, sku)["id"]
+            db.execute("UPDATE variants SET managed = ? WHERE id = ?", (int(managed), vid))
+
+    def ledger(self) -> list[dict[str, Any]]:
+        """Every write applied through the API, oldest first."""
+        with self.store.reading() as db:
+            rows = db.execute("SELECT time, variant_id, location_id, before, after, method, path FROM ledger ORDER BY seq")
+            return [dict(r) for r in rows]
+
+    def _level_row(self, sku: str, location_name: str) -> Any:
+        with self.store.reading() as db:
+            vid = variant_by_sku(db, sku)["id"]
+            lid = location_by_name(db, location_name)["id"]
+            return db.execute("SELECT available, committed FROM levels WHERE variant_id = ? AND location_id = ?",
+                              (vid, lid)).fetchone()

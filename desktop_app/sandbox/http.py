@@ -62,6 +62,20 @@ class Hangup:
     reset: bool = False
 
 
+def json_object(request: Request, reject: Callable[[str], Exception], *, not_json: str,
+                not_object: str) -> dict[str, Any]:
+    """The request body as a JSON object, or ``reject(message)`` raised: ``not_json`` when the body
+    is not JSON (``{error}`` in it is the decoder's complaint), ``not_object`` when it is JSON but not
+    an object. Each emulator passes its own error type and wording: only the parsing is shared."""
+    try:
+        body = request.json()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise reject(not_json.format(error=exc)) from exc
+    if not isinstance(body, dict):
+        raise reject(not_object)
+    return body
+
+
 Handler = Callable[[Request], Response]
 
 

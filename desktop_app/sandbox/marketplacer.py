@@ -39,13 +39,16 @@ Base path ``/api/v2/client``. What it does, and where we chose because the docs 
 
 Test hooks: ``level()``, ``set_level()``, ``ledger()``, ``request_count``, ``renumber()``,
 ``variant_id()``.
+
+The write handlers live in ``sandbox.marketplacer_writes``, the error answers and request checks
+in ``sandbox.marketplacer_errors``, the data and the demo catalogue in ``sandbox.marketplacer_state``;
+this module is the app: routing, auth, reads, rendering, paging and test hooks.
+May import: the ``sandbox`` modules named here, ``sandbox.catalog``, ``sandbox.http``, ``sandbox.readings``.
 """
 from __future__ import annotations
 
 import base64
-import json
 import math
-import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -53,47 +56,23 @@ from urllib.parse import urlencode
 
 from desktop_app.sandbox.catalog import load_catalog
 from desktop_app.sandbox.http import Request, Response, Router, TokenBucket, parse_rate
+from desktop_app.sandbox.marketplacer_errors import (
+    ERROR_BODIES, JSONAPI, WHOLE, ApiError, ValidationErrors, error_response, page_param)
 from desktop_app.sandbox.marketplacer_state import INFINITE, MarketplacerState, demo_catalog
+from desktop_app.sandbox.marketplacer_writes import Writes
 
-__all__ = ["MarketplacerApp", "demo_catalog", "DEFAULT_TOKEN"]
+__all__ = ["MarketplacerApp", "ApiError", "ValidationErrors", "demo_catalog", "DEFAULT_TOKEN", "JSONAPI"]
 
 BASE = "/api/v2/client"
-JSONAPI = "application/vnd.api+json"
 DEFAULT_TOKEN = "marketplacer-sandbox-key"
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 OVERSIZED_PAGE = ("400", "422", "clamp")
 BULK = ("atomic", "partial")
-ERROR_BODIES = ("jsonapi", "error", "empty")
 DEFAULT_RATE = (50, 50.0)
-_WHOLE = re.compile(r"\d+")
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, title: str, detail: str, *, pointer: str | None = None) -> None:
-        super().__init__(detail)
-        self.status, self.title, self.detail, self.pointer = status, title, detail, pointer
-
-
-
-def _errors(status: int, errors: list[ApiError], shape: str = "jsonapi") -> Response:
-    """An error answer in one of the plausible body shapes (``ERROR_BODIES``)."""
-    if shape == "empty":
-        return Response(status, None)
-    if shape == "error":
-        return Response(status, {"error": " ".join(e.detail for e in errors)})
-    body = [{"status": str(e.status), "title": e.title, "detail": e.detail,
-             **({"source": {"pointer": e.pointer}} if e.pointer else {})} for e in errors]
-    return Response(status, {"errors": body}, headers={"Content-Type": JSONAPI})
-
-
-class ValidationErrors(Exception):
-    def __init__(self, errors: list[ApiError]) -> None:
-        super().__init__(errors[0].detail)
-        self.errors = errors
-
-
-class MarketplacerApp:
+class MarketplacerApp(Writes):
     platform = "marketplacer"
 
     def __init__(self, *, state: MarketplacerState, token: str, rate: tuple[int, float] | None,
@@ -171,10 +150,10 @@ class MarketplacerApp:
         except ApiError as exc:
             return self._error(exc)
         except ValidationErrors as exc:
-            return _errors(422, exc.errors, self.error_body)
+            return error_response(422, exc.errors, self.error_body)
 
     def _error(self, error: ApiError) -> Response:
-        return _errors(error.status, [error], self.error_body)
+        return error_response(error.status, [error], self.error_body)
 
     def _basic_ok(self, headers: dict[str, str]) -> bool:
         scheme, _, value = headers.get("authorization", "").partition(" ")
@@ -205,57 +184,6 @@ class MarketplacerApp:
         row = self._variant_row(request)
         return self._ok({"links": {"self": self._url(request, request.path)}, "data": [self._variant(row)]})
 
-    def _put_variant(self, request: Request) -> Response:
-        row = self._variant_row(request)
-        data = _body(request).get("data")
-        attrs = data.get("attributes") if isinstance(data, dict) else None
-        if not isinstance(attrs, dict):
-            raise ApiError(400, "Bad Request", "The body must be {\"data\": {\"type\": \"variants\", \"attributes\": {…}}}.")
-        count = attrs.get("count_on_hand")
-        infinite = attrs.get("infinite")
-        errors = []
-        if "count_on_hand" in attrs and _whole(count) is None:
-            errors.append(_invalid_count(count, "/data/attributes/count_on_hand"))
-        if "infinite" in attrs and not isinstance(infinite, bool):
-            errors.append(ApiError(422, "Invalid Attribute", f"infinite must be true or false, not {json.dumps(infinite)}.",
-                                   pointer="/data/attributes/infinite"))
-        if errors:
-            raise ValidationErrors(errors)
-        if "count_on_hand" in attrs or "infinite" in attrs:
-            self.state.set_variant_stock({row["id"]: (_whole(count) if "count_on_hand" in attrs else None,
-                                                      infinite if "infinite" in attrs else None)},
-                                         via=f"PUT {request.path}")
-        self.state.set_identity(row["id"], {f: attrs[f] for f in ("sku", "barcode", "external_id")
-                                            if isinstance(attrs.get(f), str)})
-        fresh = self.state.variant(row["id"])
-        return self._ok({"links": {"self": self._url(request, request.path)}, "data": [self._variant(fresh)]})
-
-    def _stock_on_hand(self, request: Request) -> Response:
-        body = _body(request)
-        mapping = body.get("count_on_hand")
-        if not isinstance(mapping, dict) or not mapping:
-            raise ApiError(422, "Invalid Request",
-                           "count_on_hand must be an object mapping variant ids to stock levels, with at least one entry.",
-                           pointer="/count_on_hand")
-        errors: list[ApiError] = []
-        updates: dict[int, tuple[int | None, bool | None]] = {}
-        for key, value in mapping.items():
-            pointer = f"/count_on_hand/{key}"
-            if not _WHOLE.fullmatch(key) or self.state.variant(int(key)) is None:
-                errors.append(ApiError(422, "Not Found", f"Variant {key} does not exist or is not yours.", pointer=pointer))
-            elif value == INFINITE:
-                updates[int(key)] = (None, True)
-            elif (n := _whole(value)) is not None:
-                updates[int(key)] = (n, False)
-            else:
-                errors.append(_invalid_count(value, pointer))
-        if errors and self.bulk == "partial" and updates:
-            self.state.set_variant_stock(updates, via=f"POST {request.path}")   # the good ones, then the 422
-        if errors:
-            raise ValidationErrors(errors)
-        self.state.set_variant_stock(updates, via=f"POST {request.path}")
-        return Response(201, None, headers={"Content-Type": JSONAPI})
-
     # -- inventories ---------------------------------------------------------------------------
 
     def _multi_store_row(self, request: Request) -> dict[str, Any]:
@@ -269,57 +197,6 @@ class MarketplacerApp:
     def _get_inventories(self, request: Request) -> Response:
         row = self._multi_store_row(request)
         return self._ok({"data": [self._inventory(i) for i in self.state.inventories(row["id"])]})
-
-    def _put_inventories(self, request: Request) -> Response:
-        row = self._multi_store_row(request)
-        data = _body(request).get("data")
-        if not isinstance(data, list) or not data:
-            raise ApiError(400, "Bad Request", "The body must be {\"data\": [{\"type\": \"inventories\", \"attributes\": {…}}]}.")
-        sellers = {m["seller_id"] for m in self.state.memberships()}
-        errors: list[ApiError] = []
-        rows: list[dict[str, Any]] = []
-        for i, item in enumerate(data):
-            attrs = item.get("attributes") if isinstance(item, dict) else None
-            pointer = f"/data/{i}/attributes"
-            if not isinstance(attrs, dict):
-                errors.append(ApiError(422, "Invalid Attribute", f"Inventory {i + 1} has no attributes.", pointer=pointer))
-                continue
-            seller_id = attrs.get("seller_id")
-            if isinstance(seller_id, str) and _WHOLE.fullmatch(seller_id):
-                seller_id = int(seller_id)
-            if seller_id not in sellers or isinstance(seller_id, bool):
-                errors.append(ApiError(422, "Invalid Attribute",
-                                       f"seller_id {json.dumps(seller_id)} is not a member of this multi-store.",
-                                       pointer=pointer + "/seller_id"))
-                continue
-            clean: dict[str, Any] = {"seller_id": seller_id}
-            if "count_on_hand" in attrs:
-                if (n := _whole(attrs["count_on_hand"])) is None:
-                    errors.append(_invalid_count(attrs["count_on_hand"], pointer + "/count_on_hand"))
-                    continue
-                clean["count_on_hand"] = n
-            if "infinite" in attrs:
-                if not isinstance(attrs["infinite"], bool):
-                    errors.append(ApiError(422, "Invalid Attribute", "infinite must be true or false.",
-                                           pointer=pointer + "/infinite"))
-                    continue
-                clean["infinite"] = attrs["infinite"]
-            for money in ("price", "sale_price"):
-                if attrs.get(money) is not None:
-                    clean[money] = str(attrs[money])
-            if isinstance(attrs.get("fulfilment_provider"), str):
-                clean["fulfilment_provider"] = attrs["fulfilment_provider"]
-            rows.append(clean)
-        if errors:
-            raise ValidationErrors(errors)
-        self.state.upsert_inventories(row["id"], rows, via=f"PUT {request.path}")
-        return self._ok({"data": [self._inventory(i) for i in self.state.inventories(row["id"])]})
-
-    def _delete_inventory(self, request: Request) -> Response:
-        row = self._multi_store_row(request)
-        if not self.state.delete_inventory(row["id"], int(request.params["inv"]), via=f"DELETE {request.path}"):
-            raise ApiError(404, "Not Found", f"Inventory {request.params['inv']} of variant {row['id']} does not exist.")
-        return Response(204, None)
 
     def _memberships(self, request: Request) -> Response:
         items = [{"id": m["id"], "type": "multi_store_memberships",
@@ -358,8 +235,8 @@ class MarketplacerApp:
         return {"id": row["id"], "type": "inventories", "attributes": attrs}
 
     def _page(self, request: Request, items: list[dict[str, Any]], extra: dict[str, str]) -> Response:
-        number = _page_param(request, "page[number]", 1, upper=None)
-        size = _page_param(request, "page[size]", DEFAULT_PAGE_SIZE, upper=None)
+        number = page_param(request, "page[number]", 1, upper=None)
+        size = page_param(request, "page[size]", DEFAULT_PAGE_SIZE, upper=None)
         if size > self.max_page_size:
             if self.oversized_page == "clamp":
                 size = self.max_page_size
@@ -425,7 +302,7 @@ class MarketplacerApp:
     def ledger(self) -> list[dict[str, Any]]:
         """Every stock change, oldest first: variant_id, sku, location (None = own stock), before, after, via."""
         def level(text: str | None) -> int | str | None:
-            return int(text) if text is not None and _WHOLE.fullmatch(text) else text
+            return int(text) if text is not None and WHOLE.fullmatch(text) else text
         return [{**e, "before": level(e["before"]), "after": level(e["after"])} for e in self.state.ledger()]
 
     def renumber(self) -> dict[int, int]:
@@ -437,43 +314,6 @@ class MarketplacerApp:
             if m["seller_name"] == name:
                 return m["seller_id"]
         raise KeyError(f"no multi-store seller named {name!r}")
-
-
-def _body(request: Request) -> dict[str, Any]:
-    try:
-        body = request.json()
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "Bad Request", f"The request body is not valid JSON ({exc}).") from exc
-    if not isinstance(body, dict):
-        raise ApiError(400, "Bad Request", "The request body must be a JSON object.")
-    return body
-
-
-def _whole(value: Any) -> int | None:
-    """A stock count: a JSON integer ≥ 0 or a string of digits."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, str) and _WHOLE.fullmatch(value):
-        return int(value)
-    return None
-
-
-def _invalid_count(value: Any, pointer: str) -> ApiError:
-    return ApiError(422, "Invalid Attribute",
-                    f"count_on_hand must be a whole number of 0 or more, or \"INFINITE\"; got {json.dumps(value)}.",
-                    pointer=pointer)
-
-
-def _page_param(request: Request, name: str, default: int, *, upper: int | None) -> int:
-    raw = request.arg(name)
-    if raw is None or raw == "":
-        return default
-    if not _WHOLE.fullmatch(raw) or int(raw) < 1 or (upper is not None and int(raw) > upper):
-        limit = f"between 1 and {upper}" if upper else "1 or more"
-        raise ApiError(400, "Invalid Page", f"{name} must be a whole number {limit}, not {raw!r}.")
-    return int(raw)
 
 
 # ---- readings of the docs (see ``sandbox.readings``): one row per plausible reading ----------------

@@ -1,7 +1,8 @@
 """The Marketplacer emulator's data: adverts, variants, multi-store sellers and their inventories.
 
 Kept in SQLite (``sandbox.store.SqliteStore``) so the sandbox survives a restart. Plain rows in,
-plain dicts out: the JSON:API rendering and request validation live in ``sandbox.marketplacer``.
+plain dicts out: the JSON:API rendering lives in ``sandbox.marketplacer``, request validation in
+``sandbox.marketplacer_writes`` and ``sandbox.marketplacer_errors``.
 
 Catalogue convention (``sandbox.catalog`` files): the first location is the merchant's own stock
 (``count_on_hand`` on every variant, 0 when not given); every further location is a seller of the

@@ -43,6 +43,12 @@ Writes to a level or pair that is not connected answer 422: connect first with
 ``POST /inventory_levels``. Test hooks: ``level``, ``set_level``, ``tracking``, ``price``,
 ``set_price``, ``deactivate``, ``variant_ids``, ``location_id``, ``inventory_item_id``, ``ledger``
 (in ``shoplazza_state``), ``switch_semantics``, ``request_count``.
+
+The write handlers live in ``sandbox.shoplazza_writes``, the error answers and id reading in
+``sandbox.shoplazza_errors``, the data, demo catalogue and test hooks in ``sandbox.shoplazza_state``;
+this module is the app: routing, auth, paging, reads and the ``READINGS`` table.
+May import: the ``sandbox`` modules named here, ``sandbox.catalog``, ``sandbox.http``, ``sandbox.readings``,
+``sandbox.store``.
 """
 from __future__ import annotations
 
@@ -52,7 +58,9 @@ from typing import Any, Literal
 
 from desktop_app.sandbox.catalog import load_catalog
 from desktop_app.sandbox.http import Request, Response, Router, TokenBucket, parse_rate
-from desktop_app.sandbox.shoplazza_state import CLOSED, SCHEMA, StateHooks, demo_catalog, migrate, now, seed
+from desktop_app.sandbox.shoplazza_errors import error
+from desktop_app.sandbox.shoplazza_state import CLOSED, SCHEMA, demo_catalog, migrate, seed
+from desktop_app.sandbox.shoplazza_writes import Writes, level_json
 from desktop_app.sandbox.store import SqliteStore
 
 __all__ = ["BASE", "DEFAULT_TOKEN", "ShoplazzaApp", "demo_catalog"]
@@ -69,28 +77,7 @@ _CHOICES = {"semantics": ("documented", "observed"), "refusal_status": (400, 422
             "disconnect": ("allowed", "refused")}
 
 
-def _request_id(value: Any) -> str | None:
-    """An id from a JSON body, read exactly: strings, or (big) integers as written."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
-def _level_json(item_id: str, location_id: str, stock: int, updated_at: str) -> dict[str, Any]:
-    row: dict[str, Any] = {"inventory_item_id": item_id, "location_id": location_id}
-    if stock:                                  # the live API omits stock when it is 0
-        row["stock"] = stock
-    row["updated_at"] = updated_at
-    return row
-
-
-class ShoplazzaApp(StateHooks):
+class ShoplazzaApp(Writes):
     platform = "shoplazza"
 
     def __init__(self, store: SqliteStore, *, token: str, bucket: TokenBucket | None, semantics: Semantics = "observed",
@@ -167,12 +154,12 @@ class ShoplazzaApp(StateHooks):
     def handle(self, request: Request) -> Response:
         self.request_count += 1
         if not request.path.startswith(BASE + "/"):
-            return _error(404, "NotFound", f"No API at {request.path}; the base path is {BASE}/.")
+            return error(404, "NotFound", f"No API at {request.path}; the base path is {BASE}/.")
         path = request.path[len(BASE):].removesuffix(".json")
         if request.headers.get("access-token") != self.token:
             hint = (" Send the token in the Access-Token header; Authorization: Bearer is not accepted."
                     if "authorization" in request.headers else "")
-            return _error(401, "Unauthorized", "Invalid or missing access token." + hint)
+            return error(401, "Unauthorized", "Invalid or missing access token." + hint)
         if self.bucket is not None:
             granted, wait = self.bucket.take()
             if not granted:
@@ -181,7 +168,7 @@ class ShoplazzaApp(StateHooks):
                                 headers=headers)
         handler, params, exists = self.router.match(request.method, path)
         if handler is None:
-            return _error(405 if exists else 404, "NotFound", f"No route {request.method} {path}.")
+            return error(405 if exists else 404, "NotFound", f"No route {request.method} {path}.")
         request.params = params
         with self.store.lock:
             return handler(request)
@@ -196,9 +183,9 @@ class ShoplazzaApp(StateHooks):
             size = int(size_text) if size_text else 10
             start = int(base64.urlsafe_b64decode(request.arg("cursor")).decode()) if request.arg("cursor") else 0
         except ValueError:
-            return _error(400, "InvalidParameter", "page_size or cursor is invalid.")
+            return error(400, "InvalidParameter", "page_size or cursor is invalid.")
         if not 1 <= size <= MAX_PAGE:
-            return _error(400, "InvalidParameter", f"{size_names[0]} must be between 1 and {MAX_PAGE}.")
+            return error(400, "InvalidParameter", f"{size_names[0]} must be between 1 and {MAX_PAGE}.")
         end = start + size
         more = end < len(rows)
         cursor = base64.urlsafe_b64encode(str(end).encode()).decode() if more else ""
@@ -234,29 +221,10 @@ class ShoplazzaApp(StateHooks):
         row = self._db.execute("SELECT * FROM locations WHERE is_default = 1").fetchone()
         return self._ok({"location": self._location_json(row)})
 
-    def _deactivate(self, request: Request) -> Response:
-        """``location_id`` and optional ``target_location_id`` (where its stock goes) as query parameters."""
-        location_id, target_id = request.arg("location_id"), request.arg("target_location_id")
-        db = self._db
-        row = db.execute("SELECT * FROM locations WHERE id = ?", (location_id or "",)).fetchone()
-        if row is None or (target_id and db.execute("SELECT 1 FROM locations WHERE id = ? AND active = 1",
-                                                    (target_id,)).fetchone() is None):
-            return _error(404, "NotFound", "Location not found")
-        if row["is_default"]:
-            return _error(400, "InvalidParameter", "The default location cannot be deactivated.")
-        with self.store.transaction() as db:
-            if target_id:
-                for level in db.execute("SELECT * FROM levels WHERE location_id = ?", (location_id,)).fetchall():
-                    moved = (self._current(level["item_id"], target_id) or 0) + level["stock"]
-                    db.execute("INSERT OR REPLACE INTO levels VALUES (?, ?, ?, ?)", (level["item_id"], target_id, moved, now()))
-                db.execute("DELETE FROM levels WHERE location_id = ?", (location_id,))
-            db.execute("UPDATE locations SET active = 0 WHERE id = ?", (location_id,))
-        return self._ok({})
-
     def _location(self, request: Request) -> Response:
         row = self._db.execute("SELECT * FROM locations WHERE id = ?", (request.params["id"],)).fetchone()
         if row is None:
-            return _error(404, "NotFound", "Location not found")
+            return error(404, "NotFound", "Location not found")
         return self._ok({"location": self._location_json(row)})
 
     # ---- products, variants and inventory items ---------------------------------------------
@@ -286,14 +254,14 @@ class ShoplazzaApp(StateHooks):
     def _product(self, request: Request) -> Response:
         rows = self._product_rows(" WHERE product_id = ?", (request.params["id"],))
         if not rows:
-            return _error(404, "NotFound", "Product not found")
+            return error(404, "NotFound", "Product not found")
         return self._ok({"product": rows[0]})
 
     def _variant_answer(self, request: Request) -> Response:
         db = self._db
         row = db.execute("SELECT * FROM variants WHERE id = ?", (request.params["id"],)).fetchone()
         if row is None:
-            return _error(404, "NotFound", "Variant not found")
+            return error(404, "NotFound", "Variant not found")
         position = db.execute("SELECT COUNT(*) FROM variants WHERE product_id = ? AND pos <= ?",
                               (row["product_id"], row["pos"])).fetchone()[0]
         total = db.execute("SELECT COALESCE(SUM(stock), 0) FROM levels WHERE item_id = ?", (row["item_id"],)).fetchone()[0]
@@ -307,7 +275,7 @@ class ShoplazzaApp(StateHooks):
         variants = db.execute("SELECT id, item_id FROM variants WHERE product_id = ? ORDER BY pos",
                               (request.params["id"],)).fetchall()
         if not variants:
-            return _error(404, "NotFound", "Product not found")
+            return error(404, "NotFound", "Product not found")
         only = request.arg("location_id")
         out, total = [], 0
         for v in variants:
@@ -322,23 +290,12 @@ class ShoplazzaApp(StateHooks):
     def _items_by_variant(self, request: Request) -> Response:
         ids = request.query.get("variant_ids", [])
         if not ids:
-            return _error(400, "InvalidParameter", "variant_ids is required.")
+            return error(400, "InvalidParameter", "variant_ids is required.")
         if len(ids) > MAX_PAGE:
-            return _error(400, "InvalidParameter", f"At most {MAX_PAGE} variant_ids per request.")
+            return error(400, "InvalidParameter", f"At most {MAX_PAGE} variant_ids per request.")
         marks = ",".join("?" * len(ids))
         rows = self._db.execute(f"SELECT id, item_id FROM variants WHERE id IN ({marks}) ORDER BY pos", ids).fetchall()
         return self._ok({"variant_inventory_items": [{"inventory_item_id": r["item_id"], "variant_id": r["id"]} for r in rows]})
-
-    def _update_item(self, request: Request) -> Response:
-        item = (request.json() or {}).get("inventory_item")
-        if not isinstance(item, dict) or not isinstance(item.get("tracking", True), bool):
-            return _error(400, "InvalidParameter", "inventory_item.tracking must be true or false.")
-        with self.store.transaction() as db:
-            hit = db.execute("UPDATE variants SET tracking = ? WHERE item_id = ?",
-                             (int(item.get("tracking", True)), request.params["id"])).rowcount
-        if not hit:
-            return _error(404, "NotFound", "Inventory item not found")
-        return self._ok({"inventory_item": {"id": request.params["id"], "tracking": item.get("tracking", True)}})
 
     # ---- inventory levels -------------------------------------------------------------------
     def _levels(self, request: Request) -> Response:
@@ -360,139 +317,7 @@ class ShoplazzaApp(StateHooks):
             return paged
         page, more = paged
         return self._ok({"inventory_levels": [
-            _level_json(r["item_id"], r["location_id"], r["stock"], r["updated_at"]) for r in page], **more})
-
-    def _target(self, body: Any) -> tuple[str, str] | Response:
-        """Resolve ``inventory_item_id``/``location_id`` of a write body, exactly as written."""
-        if not isinstance(body, dict):
-            return _error(400, "InvalidParameter", "The request body must be a JSON object.")
-        item_id, location_id = _request_id(body.get("inventory_item_id")), _request_id(body.get("location_id"))
-        if item_id is None or location_id is None:
-            return _error(400, "InvalidParameter", "inventory_item_id and location_id are required.")
-        db = self._db
-        if db.execute("SELECT 1 FROM variants WHERE item_id = ?", (item_id,)).fetchone() is None:
-            return _error(404, "NotFound", "Inventory item not found")
-        location = db.execute("SELECT active FROM locations WHERE id = ?", (location_id,)).fetchone()
-        if location is None:
-            return _error(404, "NotFound", "Location not found")
-        if not location["active"]:
-            return _error(422, "InvalidParameter", "The location is deactivated.")
-        return item_id, location_id
-
-    def _write(self, op: str, item_id: str, location_id: str, after: int | None, *, tracking: bool | None = None,
-               answer: int | None = None) -> Response:
-        """Store a level (None: disconnect) and answer it — or, ``write_answer="echo"``, ``answer``."""
-        before = self._current(item_id, location_id)
-        stamp = now()
-        with self.store.transaction() as db:
-            if tracking is not None:
-                db.execute("UPDATE variants SET tracking = ? WHERE item_id = ?", (int(tracking), item_id))
-            if after is None:
-                db.execute("DELETE FROM levels WHERE item_id = ? AND location_id = ?", (item_id, location_id))
-            else:
-                db.execute("INSERT OR REPLACE INTO levels VALUES (?, ?, ?, ?)", (item_id, location_id, after, stamp))
-            db.execute("INSERT INTO ledger (op, item_id, location_id, before, after) VALUES (?, ?, ?, ?, ?)",
-                       (op, item_id, location_id, before, after))
-        self.level_writes += 1
-        if self.switch_after_writes and self.level_writes == self.switch_after_writes:
-            self.semantics = "observed" if self.semantics == "documented" else "documented"
-        if after is None:
-            return self._ok({})
-        shown = answer if self.write_answer == "echo" and answer is not None else after
-        return self._ok({"inventory_level": _level_json(item_id, location_id, shown, stamp)})
-
-    def _level_answer(self, item_id: str, location_id: str, *, echo: int | None = None) -> Response:
-        row = self._db.execute("SELECT * FROM levels WHERE item_id = ? AND location_id = ?",
-                                     (item_id, location_id)).fetchone()
-        stock = echo if self.write_answer == "echo" and echo is not None else row["stock"]
-        return self._ok({"inventory_level": _level_json(item_id, location_id, stock, row["updated_at"])})
-
-    def _connect(self, request: Request) -> Response:
-        target = self._target(request.json())
-        if isinstance(target, Response):
-            return target
-        if self._current(*target) is not None:
-            return self._level_answer(*target, echo=0)      # an echo has no stock: it reads as 0
-        return self._write("connect", *target, 0)
-
-    def _disconnect(self, request: Request) -> Response:
-        target = self._target(request.json())
-        if isinstance(target, Response):
-            return target
-        if self._current(*target) is None:
-            return _error(404, "NotFound", "Inventory level not found")
-        is_default = self._db.execute("SELECT is_default FROM locations WHERE id = ?", (target[1],)).fetchone()[0]
-        if is_default or self.disconnect == "refused":
-            return _error(422, "InvalidParameter", "The inventory item cannot be disconnected from this location"
-                          + (" (it is the default location)." if is_default else " while it has stock there."))
-        return self._write("disconnect", *target, None)
-
-    def _set(self, request: Request) -> Response:
-        body = request.json()
-        target = self._target(body)
-        if isinstance(target, Response):
-            return target
-        stock = body.get("stock")
-        if not isinstance(stock, int) or isinstance(stock, bool) or stock < 0:
-            return _error(400, "InvalidParameter", "stock must be a whole number of 0 or more.")
-        current = self._current(*target)
-        if current is None:
-            return _not_connected()
-        if self.semantics == "documented":
-            return self._write("set", *target, stock)
-        if stock == 0:                          # observed: accepted, silently ignored
-            return self._level_answer(*target, echo=0)
-        return self._write("set-adds", *target, current + stock, answer=stock)
-
-    def _adjust(self, request: Request) -> Response:
-        body = request.json()
-        target = self._target(body)
-        if isinstance(target, Response):
-            return target
-        delta = body.get("stock_adjustment")
-        if not isinstance(delta, int) or isinstance(delta, bool):
-            return _error(400, "InvalidParameter", "stock_adjustment must be a whole number.")
-        current = self._current(*target)
-        if current is None:
-            return _not_connected()
-        if current + delta < 0:
-            return Response(422, {"error": "insufficient_stock", "current_stock": current})
-        if self.semantics == "observed" and delta <= 0:
-            return _error(self.refusal_status, "InvalidParameter", "stock_adjustment must be greater than 0.")
-        return self._write("adjust", *target, current + delta)
-
-    def _update_variant(self, request: Request) -> Response:
-        body = request.json()
-        variant = body.get("variant") if isinstance(body, dict) else None
-        if not isinstance(variant, dict):
-            return _error(400, "InvalidParameter", "The body must hold a variant object.")
-        db = self._db
-        row = db.execute("SELECT * FROM variants WHERE id = ?", (request.params["id"],)).fetchone()
-        if row is None:
-            return _error(404, "NotFound", "Variant not found")
-        if self.variant_price == "required" and variant.get("price") in (None, ""):
-            return _error(400, "InvalidParameter", "variant.price is required.")
-        if "price" in variant:
-            if not isinstance(variant["price"], (str, int, float)) or isinstance(variant["price"], bool):
-                return _error(400, "InvalidParameter", "variant.price must be a number or a decimal string.")
-            with self.store.transaction() as db:
-                db.execute("UPDATE variants SET price = ? WHERE id = ?", (str(variant["price"]), row["id"]))
-        if "inventory_quantity" in variant:
-            quantity = variant["inventory_quantity"]
-            if not isinstance(quantity, int) or isinstance(quantity, bool):
-                return _error(400, "InvalidParameter", "inventory_quantity must be a whole number.")
-            default = db.execute("SELECT id FROM locations WHERE is_default = 1").fetchone()["id"]
-            self._write("variant-quantity", row["item_id"], default, quantity, tracking=quantity != 0)
-        return self._variant_answer(request)
-
-
-def _error(status: int, code: str, message: str) -> Response:
-    return Response(status, {"code": code, "message": message})
-
-
-def _not_connected() -> Response:
-    return _error(422, "InvalidParameter",
-                  "The inventory item is not stocked at this location; connect it first with POST /inventory_levels.")
+            level_json(r["item_id"], r["location_id"], r["stock"], r["updated_at"]) for r in page], **more})
 
 
 # ---- readings of the docs (see ``sandbox.readings``): one row per plausible reading ----------------

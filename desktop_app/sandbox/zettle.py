@@ -37,10 +37,14 @@ end of this module: a 4xx bulk answer that applied nothing or the valid part, vi
 name the product change or not, write balances as numbers or strings, ``externalUuid`` deduped
 or not. Access tokens from ``POST /token`` expire after ``token_lifetime`` seconds of ``clock``
 (or ``token_lifetime_requests`` requests) and are then answered 401; the fixed ``token`` never expires.
+
+The write handlers (tracking, movements, bulk) live in ``sandbox.zettle_writes``, the error
+answers and body checks in ``sandbox.zettle_errors``, the state and the demo catalogue in
+``sandbox.zettle_state``; this module is the app: routing, auth, faults, reads and test hooks.
+May import: the ``sandbox`` modules named here, ``sandbox.catalog``, ``sandbox.http``, ``sandbox.readings``.
 """
 from __future__ import annotations
 
-import re
 import secrets
 import threading
 import time
@@ -48,10 +52,11 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import parse_qs
 
-from desktop_app.sandbox.catalog import CatalogLocation, CatalogSpec, CatalogVariant, load_catalog
-from desktop_app.sandbox.demo import MAIN, demo_base, ean13
+from desktop_app.sandbox.catalog import load_catalog
 from desktop_app.sandbox.http import Request, Response, Router, TokenBucket, parse_rate
-from desktop_app.sandbox.zettle_state import LOCATION_TYPES, Move, ZettleState, v1_uuid
+from desktop_app.sandbox.zettle_errors import ApiError, anonymous, error_response, json_body, violation
+from desktop_app.sandbox.zettle_state import LOCATION_TYPES, STORE, Move, ZettleState, demo_catalog, v1_uuid
+from desktop_app.sandbox.zettle_writes import Writes
 
 DEFAULT_RATE = (40, 10.0)
 DEFAULT_TOKEN = "zettle-sandbox-token"
@@ -62,28 +67,11 @@ TOKEN_LIFETIME = 7200.0                  # seconds, as Zettle's OAuth answers (`
 BULK_ON_ERROR = ("all-or-none", "partial")
 VIOLATIONS = ("named", "anonymous")
 WRITE_BALANCES = ("number", "string")
-_UUID = re.compile(r"\s*\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
-_INDEX = re.compile(r"\[\d+\]")
 FAULTS = ("500", "429", "drop", "drop-after-commit")
-STORE = "STORE"
 _ORG = r"/organizations/(?P<org>[^/]+)"
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, error_type: str, message: str, violations: list[dict[str, str]] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.error_type, self.violations = status, error_type, violations or []
-
-
-def error_response(status: int, error_type: str, message: str, violations: list[dict[str, str]] | None = None) -> Response:
-    return Response(status, {"developerMessage": message, "errorType": error_type, "violations": violations or []})
-
-
-def _violation(prop: str, message: str) -> dict[str, str]:
-    return {"propertyName": prop, "developerMessage": message}
-
-
-class ZettleApp:
+class ZettleApp(Writes):
     platform = "zettle"
 
     def __init__(self, *, state: ZettleState, token: str, rate: tuple[int, float] | None,
@@ -251,10 +239,7 @@ class ZettleApp:
     def _error(self, exc: ApiError) -> Response:
         if self.violations == "named":
             return error_response(exc.status, exc.error_type, str(exc), exc.violations)
-        # the "anonymous" reading: violations name the property, not which product change
-        return error_response(exc.status, exc.error_type, _UUID.sub("", str(exc)), [
-            _violation(_INDEX.sub("", v["propertyName"]).rsplit(".", 1)[-1], _UUID.sub("", v["developerMessage"]))
-            for v in exc.violations])
+        return anonymous(exc)
 
     # --- OAuth (oauth.zettle.com) ------------------------------------------------------------
     def _oauth_token(self, req: Request) -> Response:
@@ -341,18 +326,18 @@ class ZettleApp:
         kind = (req.arg("type") or "STORE").upper()
         if kind not in LOCATION_TYPES:
             raise ApiError(400, "CONSTRAINT_VIOLATION", f"Unknown location type {kind}.",
-                           [_violation("type", f"must be one of {', '.join(LOCATION_TYPES)}")])
+                           [violation("type", f"must be one of {', '.join(LOCATION_TYPES)}")])
         return Response(200, self._read(self.state.uuid_of(kind), None))
 
     def _filtered_balances(self, req: Request) -> Response:
-        body = _json_object(req)
+        body = json_body(req)
         kind = body.get("locationType")
         uuids = body.get("productUuids")
         violations = []
         if kind not in LOCATION_TYPES:
-            violations.append(_violation("locationType", f"must be one of {', '.join(LOCATION_TYPES)}"))
+            violations.append(violation("locationType", f"must be one of {', '.join(LOCATION_TYPES)}"))
         if not isinstance(uuids, list) or not all(isinstance(u, str) for u in uuids):
-            violations.append(_violation("productUuids", "must be a list of product UUIDs"))
+            violations.append(violation("productUuids", "must be a list of product UUIDs"))
         if violations:
             raise ApiError(400, "CONSTRAINT_VIOLATION", "The request is invalid.", violations)
         return Response(200, self._read(self.state.uuid_of(kind), list(uuids)))
@@ -367,218 +352,8 @@ class ZettleApp:
         body = self._read(location, [product])
         return Response(200, {"locationUuid": location, "variants": body["variants"]})
 
-    # --- tracking -----------------------------------------------------------------------
-    def _start_tracking(self, req: Request) -> Response:
-        product = _json_object(req).get("productUuid")
-        if not isinstance(product, str):
-            raise ApiError(400, "CONSTRAINT_VIOLATION", "productUuid is required.",
-                           [_violation("productUuid", "must not be null")])
-        if product not in self.state.product_variants():
-            raise ApiError(404, "ENTITY_NOT_FOUND", f"Product {product} not found.")
-        self.state.apply(moves=[], start=[product], external_uuid=None)
-        store = self.state.uuid_of("STORE")
-        return Response(200, {"locationUuid": store, "variants": [
-            {"locationUuid": store, "locationType": "STORE", "productUuid": p, "variantUuid": v,
-             "balance": str(b) if self.write_balances == "string" else b}
-            for p, v, b in self.state.balances([product]) if b != 0]})
 
-    def _stop_tracking(self, req: Request) -> Response:
-        product = req.params["product"]
-        if product not in self.state.product_variants():
-            raise ApiError(404, "ENTITY_NOT_FOUND", f"Product {product} not found.")
-        self.state.apply(moves=[], stop=[product], external_uuid=None)
-        return Response(204)
-
-    # --- movements ----------------------------------------------------------------------
-    def _movements(self, req: Request) -> Response:
-        body = _json_object(req)
-        changes = body.get("changes")
-        if not isinstance(changes, list) or not changes:
-            raise ApiError(400, "CONSTRAINT_VIOLATION", "The request is invalid.",
-                           [_violation("changes", "must contain at least one change")])
-        raw = [(f"changes[{i}]", i, c.get("productUuid") if isinstance(c, dict) else None, c)
-               for i, c in enumerate(changes)]
-        return self._write(body, raw, start={}, stop={}, long_rows=True, failed=self._failures())
-
-    def _failures(self) -> "_Failures":
-        return _Failures(partial=self.bulk_on_error == "partial")
-
-    def _bulk(self, req: Request) -> Response:
-        body = _json_object(req)
-        product_changes = body.get("productChanges")
-        if not isinstance(product_changes, list) or not product_changes:
-            raise ApiError(400, "CONSTRAINT_VIOLATION", "The request is invalid.",
-                           [_violation("productChanges", "must contain at least one product change")])
-        if len(product_changes) > self.max_bulk_products:
-            raise ApiError(400, "CONSTRAINT_VIOLATION",
-                           f"Too many product changes: {len(product_changes)}, at most {self.max_bulk_products} per request.",
-                           [_violation("productChanges", f"size must be between 1 and {self.max_bulk_products}")])
-        failed = self._failures()
-        invalid = lambda i, prop, message: failed.add(   # noqa: E731
-            i, 400, "CONSTRAINT_VIOLATION", "The request is invalid.", _violation(prop, message))
-        raw, seen = [], set()
-        start: dict[str, int] = {}          # product → its index in productChanges
-        stop: dict[str, int] = {}
-        for i, pc in enumerate(product_changes):
-            where = f"productChanges[{i}]"
-            if not isinstance(pc, dict) or not isinstance(pc.get("productUuid"), str):
-                invalid(i, f"{where}.productUuid", "must not be null")
-                continue
-            product = pc["productUuid"]
-            if product in seen:
-                invalid(i, f"{where}.productUuid", "the same product appears more than once")
-            seen.add(product)
-            status = pc.get("trackingStatusChange", "NO_CHANGE")
-            variant_changes = pc.get("variantChanges") or []
-            if status not in ("START_TRACKING", "STOP_TRACKING", "NO_CHANGE"):
-                invalid(i, f"{where}.trackingStatusChange", "must be one of START_TRACKING, STOP_TRACKING, NO_CHANGE")
-            elif status == "STOP_TRACKING" and variant_changes:
-                invalid(i, f"{where}.variantChanges", "must be empty when tracking stops")
-            if status == "START_TRACKING":
-                start[product] = i
-            elif status == "STOP_TRACKING":
-                stop[product] = i
-            if not isinstance(variant_changes, list):
-                invalid(i, f"{where}.variantChanges", "must be a list")
-                continue
-            for j, vc in enumerate(variant_changes):
-                raw.append((f"{where}.variantChanges[{j}]", i, product,
-                            {**vc, "productUuid": product} if isinstance(vc, dict) else vc))
-        failed.stage()
-        catalogue = self.state.product_variants()
-        unknown = {p: i for p, i in (start | stop).items() if p not in catalogue}
-        for i, pc in enumerate(product_changes):
-            if isinstance(pc, dict) and pc.get("productUuid") in unknown:
-                failed.add(i, 404, "ENTITY_NOT_FOUND", f"Product {next(iter(unknown))} not found.",
-                           _violation(f"productChanges[{i}].productUuid", "product not found"))
-        failed.stage()
-        return self._write(body, raw, start=start, stop=stop, long_rows=False, failed=failed)
-
-    def _write(self, body: dict[str, Any], raw: list[tuple[str, int, Any, Any]], *, start: dict[str, int],
-               stop: dict[str, int], long_rows: bool, failed: "_Failures") -> Response:
-        """Validate every movement (structure → existence → tracking), then apply all or none
-        (``bulk_on_error="partial"``: apply what had no violation, then answer the 4xx anyway)."""
-        st = self.state
-        types = st.location_types()
-        external = body.get("externalUuid")
-        if external is not None and not isinstance(external, str):
-            raise ApiError(400, "CONSTRAINT_VIOLATION", "The request is invalid.", [_violation("externalUuid", "must be a UUID")])
-        ret = body.get("returnBalanceForLocationUuid") or st.uuid_of("STORE")
-        if ret not in types:
-            raise ApiError(400, "CONSTRAINT_VIOLATION", "The request is invalid.",
-                           [_violation("returnBalanceForLocationUuid", "is not a location of this organization")])
-        if self.dedupe_external_uuid and external and (reply := st.remembered_reply(external)) is not None:
-            return Response(200, reply)
-        moves: list[tuple[str, int, Move]] = []
-        for where, group, product, c in raw:
-            invalid = lambda prop, message: failed.add(   # noqa: E731
-                group, 400, "CONSTRAINT_VIOLATION", "The request is invalid.", _violation(prop, message))
-            if not isinstance(c, dict):
-                invalid(where, "must be an object")
-                continue
-            change = c.get("change")
-            if type(change) is not int or change <= 0:
-                invalid(f"{where}.change", "must be a positive integer (greater than 0)")
-            for key in ("fromLocationUuid", "toLocationUuid"):
-                if c.get(key) not in types:
-                    invalid(f"{where}.{key}", "is not a location of this organization")
-            if c.get("fromLocationUuid") == c.get("toLocationUuid"):
-                invalid(where, "fromLocationUuid and toLocationUuid must differ")
-            if not isinstance(product, str) or not isinstance(c.get("variantUuid"), str):
-                invalid(f"{where}.variantUuid", "productUuid and variantUuid are required")
-                continue
-            moves.append((where, group, Move(product, c["variantUuid"], c.get("fromLocationUuid"),
-                                             c.get("toLocationUuid"), change)))
-        failed.stage()
-        catalogue = st.product_variants()
-        for w, g, m in moves:
-            if m.variant_uuid not in catalogue.get(m.product_uuid, ()):
-                failed.add(g, 404, "ENTITY_NOT_FOUND", "A product or variant in the request was not found.",
-                           _violation(f"{w}.variantUuid", f"variant {m.variant_uuid} of product {m.product_uuid} not found"))
-        failed.stage()
-        tracked = st.tracked() | set(start)
-        named: dict[str, tuple[int, str]] = {}
-        for w, g, m in moves:
-            if m.product_uuid not in tracked:
-                named.setdefault(f"{w.rsplit('.variantChanges', 1)[0]}.productUuid", (g, m.product_uuid))
-        for prop, (g, p) in named.items():
-            failed.add(g, 422, "PRODUCT_NOT_TRACKED", f"Product {p} is not tracked.",
-                       _violation(prop, f"product {p} is not tracked"))
-        failed.stage()
-        good = [m for _, g, m in moves if g not in failed.groups]
-        st.apply(moves=good, start=sorted(p for p, g in start.items() if g not in failed.groups),
-                 stop=sorted(p for p, g in stop.items() if g not in failed.groups), external_uuid=external)
-        failed.stage(final=True)                    # the partial reading: applied, and still a 4xx
-        reply = self._write_reply(ret, good, long_rows=long_rows)
-        if self.dedupe_external_uuid and external:
-            st.remember_reply(external, reply)
-        return Response(200, reply)
-
-    def _write_reply(self, location: str, moves: list[Move], *, long_rows: bool) -> dict[str, Any]:
-        kind = self.state.location_types()[location]
-        variants: dict[str, dict[str, Any]] = {}
-        if kind == "STORE":
-            for m in moves:
-                balance = self.state.variant_balance(m.variant_uuid)
-                row = {"productUuid": m.product_uuid, "variantUuid": m.variant_uuid,
-                       "balance": str(balance) if self.write_balances == "string" else balance}
-                variants[m.variant_uuid] = {"locationUuid": location, "locationType": kind, **row} if long_rows else row
-        return {"locationUuid": location, "variants": list(variants.values())}
-
-
-class _Failures:
-    """The violations of one write request, per product change (its index), in the order the
-    checks run. All-or-none (the default reading): the first check that finds any rejects the
-    request (``stage``). Partial: the failing product changes are left out, the rest is applied,
-    and the answer is still the first check's 4xx with every violation (``stage(final=True)``)."""
-
-    def __init__(self, *, partial: bool) -> None:
-        self.partial = partial
-        self.items: list[tuple[int, str, str, dict[str, str]]] = []
-        self.groups: set[int] = set()
-
-    def add(self, group: int, status: int, error_type: str, message: str, violation: dict[str, str]) -> None:
-        self.items.append((status, error_type, message, violation))
-        self.groups.add(group)
-
-    def stage(self, *, final: bool = False) -> None:
-        if self.items and (final or not self.partial):
-            status, error_type, message, _ = self.items[0]
-            raise ApiError(status, error_type, message, [v for *_, v in self.items])
-
-
-def _json_object(req: Request) -> dict[str, Any]:
-    try:
-        body = req.json()
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "INVALID_JSON", "The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "INVALID_JSON", "The request body must be a JSON object.")
-    return body
-
-
-def demo_catalog() -> CatalogSpec:
-    """The shared demo merchant as a Zettle till sees it: one STORE holding the Main Warehouse
-    levels (every other location of the shared demo is dropped), plus Zettle's awkward cases: the
-    gift card's stock is not tracked but keeps an old hidden balance of 500 (tracking was switched
-    off), a linen apron was never tracked, two shirts sit at 0 (omitted from balance reads), a mug
-    variant has no SKU or barcode, and an old duplicate of the tote bag, named ``=SUM(A1)``, reuses its SKU."""
-    base = demo_base()
-    variants = []
-    for v in base.variants:
-        level = 0 if v.sku in ("TS-WHT-XL", "TS-NVY-S") else v.levels.get(MAIN, 0)
-        variants.append(v.model_copy(update={"levels": {STORE: level}, "tracked": v.sku != "GIFT-25"}))
-    variants += [
-        CatalogVariant(product="Stoneware Mug 350 ml", title="Seconds", sku=None, barcode=None, levels={STORE: 4}),
-        CatalogVariant(product="Linen Apron", title="Default Title", sku="APRON-LIN", barcode=ean13("506012349018"),
-                       levels={}, tracked=False),
-        # a product named like a formula: reports must neither run it nor change it
-        CatalogVariant(product="=SUM(A1)", title="Natural", sku="TOTE-NAT", barcode=None, levels={STORE: 2}),
-    ]
-    return CatalogSpec(locations=[CatalogLocation(name=STORE)], variants=variants)
-
-
-__all__ = ["ZettleApp", "demo_catalog", "v1_uuid", "DEFAULT_RATE", "DEFAULT_TOKEN"]
+__all__ = ["ZettleApp", "ApiError", "error_response", "demo_catalog", "v1_uuid", "STORE", "DEFAULT_RATE", "DEFAULT_TOKEN"]
 
 
 # ---- readings of the docs (see ``sandbox.readings``): one row per plausible reading ----------------

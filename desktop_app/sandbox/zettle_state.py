@@ -1,7 +1,7 @@
 """The Zettle emulator's state: one organisation's products, locations, STORE balances, the
 movement ledger and the webhook-like event log, in SQLite (a file survives restarts).
 
-Only the STORE location holds a balance. SUPPLIER is an infinite source; SOLD and BIN are sinks
+``demo_catalog`` is the demo merchant as a Zettle till sees it. Only the STORE location holds a balance. SUPPLIER is an infinite source; SOLD and BIN are sinks
 whose balances Zettle does not track. Tracking is per product: an untracked product keeps its
 balances but hides them, and they re-appear when tracking starts again.
 
@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from desktop_app.sandbox.catalog import CatalogSpec
+from desktop_app.sandbox.catalog import CatalogLocation, CatalogSpec, CatalogVariant
+from desktop_app.sandbox.demo import MAIN, demo_base, ean13
 from desktop_app.sandbox.store import SqliteStore
 
 LOCATION_TYPES = ("STORE", "BIN", "SOLD", "SUPPLIER")   # the order Zettle lists them in
+STORE = "STORE"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS locations (uuid TEXT PRIMARY KEY, type TEXT NOT NULL, pos INTEGER NOT NULL);
@@ -248,3 +250,24 @@ class ZettleState:
 
     def close(self) -> None:
         self.store.close()
+
+
+def demo_catalog() -> CatalogSpec:
+    """The shared demo merchant as a Zettle till sees it: one STORE holding the Main Warehouse
+    levels (every other location of the shared demo is dropped), plus Zettle's awkward cases: the
+    gift card's stock is not tracked but keeps an old hidden balance of 500 (tracking was switched
+    off), a linen apron was never tracked, two shirts sit at 0 (omitted from balance reads), a mug
+    variant has no SKU or barcode, and an old duplicate of the tote bag, named ``=SUM(A1)``, reuses its SKU."""
+    base = demo_base()
+    variants = []
+    for v in base.variants:
+        level = 0 if v.sku in ("TS-WHT-XL", "TS-NVY-S") else v.levels.get(MAIN, 0)
+        variants.append(v.model_copy(update={"levels": {STORE: level}, "tracked": v.sku != "GIFT-25"}))
+    variants += [
+        CatalogVariant(product="Stoneware Mug 350 ml", title="Seconds", sku=None, barcode=None, levels={STORE: 4}),
+        CatalogVariant(product="Linen Apron", title="Default Title", sku="APRON-LIN", barcode=ean13("506012349018"),
+                       levels={}, tracked=False),
+        # a product named like a formula: reports must neither run it nor change it
+        CatalogVariant(product="=SUM(A1)", title="Natural", sku="TOTE-NAT", barcode=None, levels={STORE: 2}),
+    ]
+    return CatalogSpec(locations=[CatalogLocation(name=STORE)], variants=variants)
