@@ -2,13 +2,15 @@
 
 What is kept (never the access token):
 
-* ``runs``    id, kind (import / undo), the run it undoes, platform, store URL, sheet path,
-              options, sheet totals, state (running / finished / cancelled / interrupted), pid;
+* ``runs``    id, kind (import / undo), the run it undoes, created / updated, platform, store URL,
+              sheet path, options, sheet totals, state (running / finished / cancelled /
+              interrupted), pid, the number of requests sent;
 * ``changes`` every diffed level of the run — its chunk, the change (before value, target,
               mode, the variant), and its state: planned → sending → applied / failed / stale /
               unchanged / pending, with ``base`` (the live level re-read right before the write)
-              and ``target`` (what that write aims for) recorded *before* the request goes out;
-* ``chunks``  planned → sending → done, with the number of attempts;
+              and ``target`` (what that write aims for) recorded *before* the request goes out,
+              then the level after it, and its code and message;
+* ``chunks``  planned → sending → done, with the request's description and the attempts;
 * ``notes``   the rows that never became changes (invalid, skipped), for the final report;
 * ``store_locks`` the one writing run of each store (``engine.store_lock``).
 
@@ -29,7 +31,11 @@ starts a new one; ``unreadable_runs()`` lists what can still be made out of ever
 (``history`` shows those runs as *unreadable*; a run whose values alone are damaged is listed so
 in place). A home folder that cannot be written, or a full disk, still lets the journal be read:
 it is opened read-only (``readonly``), and a write then fails with ``JournalError`` saying why;
-with no journal at all it reads as empty. The file-level mechanics live in ``engine.journal_file``.
+with no journal at all it reads as empty.
+
+The file-level mechanics live in ``engine.journal_file``; the tables' definitions, the states
+and the records (``RunRecord``, ``Entry``) in ``engine.journal_schema``; the JSON of changes,
+levels and row outcomes in ``engine.journal_codec``. Their public names are importable from here.
 """
 from __future__ import annotations
 
@@ -42,48 +48,28 @@ import threading
 import time
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 from desktop_app.core.errors import StocksheetError
 from desktop_app.core.redaction import redact
-from desktop_app.core.models import Change, Kind, Level, Mode, Variant
+from desktop_app.core.models import Level
 from desktop_app.core.results import RowOutcome, Status
 from desktop_app.engine import paths
+from desktop_app.engine.journal_codec import (
+    change_from_json, change_to_json, entry_from_row, level_to_json, outcome_from_json, outcome_to_json,
+    record_from_row,
+)
 from desktop_app.engine.journal_file import (
     DAMAGED, UnreadableRun, cannot_write, check_schema, explain, move_aside, open_readonly,
     unreadable_runs,
 )
+from desktop_app.engine.journal_schema import (
+    CANCELLED, FINISHED, INTERRUPTED, OPEN, PLANNED, RUNNING, SCHEMA, SENDING, Entry, RunRecord,
+)
 
 log = logging.getLogger(__name__)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY, kind TEXT NOT NULL, parent TEXT, created REAL NOT NULL, updated REAL NOT NULL,
-    platform TEXT NOT NULL, url TEXT NOT NULL, sheet TEXT, options TEXT NOT NULL, totals TEXT NOT NULL,
-    state TEXT NOT NULL, pid INTEGER, requests INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS chunks (
-    run_id TEXT NOT NULL, idx INTEGER NOT NULL, request TEXT NOT NULL, state TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0, updated REAL NOT NULL, PRIMARY KEY (run_id, idx));
-CREATE TABLE IF NOT EXISTS changes (
-    run_id TEXT NOT NULL, seq INTEGER NOT NULL, chunk INTEGER, change TEXT NOT NULL, state TEXT NOT NULL,
-    base TEXT, target TEXT, level_after TEXT, code TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (run_id, seq));
-CREATE TABLE IF NOT EXISTS notes (run_id TEXT NOT NULL, outcome TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS store_locks (
-    store TEXT PRIMARY KEY, holder TEXT NOT NULL, run_id TEXT, what TEXT NOT NULL, host TEXT NOT NULL,
-    pid INTEGER NOT NULL, pid_started TEXT NOT NULL, acquired REAL NOT NULL, heartbeat REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS changes_by_chunk ON changes (run_id, chunk);
-"""
-
-#: run states; the last three can be resumed
-FINISHED, RUNNING, CANCELLED, INTERRUPTED = "finished", "running", "cancelled", "interrupted"
-#: change states beyond the final Status values
-PLANNED, SENDING = "planned", "sending"
-#: change states that leave a run unfinished: ``Status.PENDING`` (not sent) and
-#: ``Status.UNVERIFIED`` (sent, never read back) by their values
-OPEN = (PLANNED, SENDING, "pending", "unverified")
 #: SQLite's default page cap (``max_pages = None``)
 _NO_CAP = 4294967294
 
@@ -99,43 +85,6 @@ class JournalError(StocksheetError):
         self.path = path
         self.reason = reason
         self.run_id = run_id
-
-
-@dataclass(slots=True)
-class RunRecord:
-    id: str
-    kind: str                      # "import" or "undo"
-    parent: str | None             # the run an undo restores
-    created: float
-    updated: float
-    platform: str
-    url: str
-    sheet: str | None
-    options: dict[str, Any]
-    totals: dict[str, int]         # rows, valid, invalid, … of the sheet, and the change counts so far
-    state: str
-    pid: int | None
-    requests: int
-
-    @property
-    def resumable(self) -> bool:
-        return self.state != FINISHED
-
-
-@dataclass(slots=True)
-class Entry:
-    """One journalled change and where it stands."""
-
-    seq: int
-    chunk: int | None
-    change: Change
-    state: str                     # PLANNED, SENDING or a Status value
-    base: Level = None             # live level right before the last write of it
-    target: Level = None           # what that write aimed for
-    written: bool = False          # base/target are set: a write of it was (about to be) sent
-    level_after: Level = None
-    code: str = ""
-    message: str = ""
 
 
 class Journal:
@@ -319,7 +268,7 @@ class Journal:
                              redact(e.message))
                             for e in entries))   # generators: a 100k-row plan is never held twice in memory
             db.executemany("INSERT INTO notes (run_id, outcome) VALUES (?, ?)",
-                           ((run_id, redact(json.dumps(asdict(o), default=str))) for o in notes))
+                           ((run_id, redact(outcome_to_json(o))) for o in notes))
         return run_id
 
     def claim(self, run_id: str) -> None:
@@ -335,7 +284,8 @@ class Journal:
             db.execute("UPDATE chunks SET state = ?, attempts = attempts + 1, updated = ? WHERE run_id = ? AND idx = ?",
                        (SENDING, now, run_id, chunk))
             db.executemany("UPDATE changes SET state = ?, base = ?, target = ? WHERE run_id = ? AND seq = ?",
-                           [(SENDING, json.dumps(base), json.dumps(target), run_id, seq) for seq, base, target in writes])
+                           [(SENDING, level_to_json(base), level_to_json(target), run_id, seq)
+                            for seq, base, target in writes])
 
     def settle(self, run_id: str, chunk: int | None, results: list[tuple[int, Status, Level, str, str]],
                *, requests: int = 0) -> None:
@@ -349,7 +299,7 @@ class Journal:
                            (now, run_id, chunk))
             db.executemany("UPDATE changes SET state = ?, level_after = ?, code = ?, message = ? "
                            "WHERE run_id = ? AND seq = ?",
-                           [(str(status), json.dumps(level), code, redact(message), run_id, seq)
+                           [(str(status), level_to_json(level), code, redact(message), run_id, seq)
                             for seq, status, level, code, message in results])
             if requests:
                 db.execute("UPDATE runs SET requests = requests + ?, updated = ? WHERE id = ?", (requests, now, run_id))
@@ -377,20 +327,17 @@ class Journal:
     def runs(self, *, limit: int = 100) -> list[RunRecord]:
         with self._guard(doing="read"):
             rows = self._db.execute("SELECT * FROM runs ORDER BY created DESC, id DESC LIMIT ?", (limit,)).fetchall()
-            return [_record(r) for r in rows]
+            return [record_from_row(r) for r in rows]
 
     def run(self, run_id: str) -> RunRecord | None:
         with self._guard(run_id=run_id, doing="read"):
             row = self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
-            return _record(row) if row else None
+            return record_from_row(row) if row else None
 
     def entries(self, run_id: str) -> list[Entry]:
         with self._guard(run_id=run_id, doing="read"):
             rows = self._db.execute("SELECT * FROM changes WHERE run_id = ? ORDER BY seq", (run_id,)).fetchall()
-            return [Entry(seq=r["seq"], chunk=r["chunk"], change=change_from_json(json.loads(r["change"])),
-                          state=r["state"], base=_level(r["base"]), target=_level(r["target"]),
-                          written=r["target"] is not None, level_after=_level(r["level_after"]),
-                          code=r["code"], message=r["message"]) for r in rows]
+            return [entry_from_row(r) for r in rows]
 
     def landed(self, run_id: str) -> dict[int, str]:
         """seq → state of the run's planned changes that have settled so far (one small query: a
@@ -408,12 +355,7 @@ class Journal:
     def notes(self, run_id: str) -> list[RowOutcome]:
         with self._guard(run_id=run_id, doing="read"):
             rows = self._db.execute("SELECT outcome FROM notes WHERE run_id = ? ORDER BY rowid", (run_id,)).fetchall()
-            out = []
-            for r in rows:
-                data = json.loads(r["outcome"])
-                data["status"] = Status(data["status"])
-                out.append(RowOutcome(**data))
-            return out
+            return [outcome_from_json(r["outcome"]) for r in rows]
 
     def undone_by(self, run_id: str) -> list[str]:
         with self._guard(doing="read"):
@@ -421,38 +363,5 @@ class Journal:
         return [r["id"] for r in rows]
 
 
-def _record(row: sqlite3.Row) -> RunRecord:
-    return RunRecord(id=row["id"], kind=row["kind"], parent=row["parent"], created=row["created"],
-                     updated=row["updated"], platform=row["platform"], url=row["url"], sheet=row["sheet"],
-                     options=json.loads(row["options"]), totals=json.loads(row["totals"]), state=row["state"],
-                     pid=row["pid"], requests=row["requests"])
-
-
-def _level(text: str | None) -> Level:
-    return None if text is None else json.loads(text)
-
-
-def change_to_json(c: Change) -> dict[str, Any]:
-    v = c.variant
-    return {"row": c.row, "column": c.column, "variant_id": c.variant_id, "product_id": c.product_id,
-            "location_id": c.location_id, "sku": c.sku, "location_name": c.location_name, "mode": str(c.mode),
-            "before": c.before, "after": c.after, "kind": str(c.kind), "delta": c.delta, "seen": c.seen,
-            "variant": None if v is None else {
-                "id": v.id, "product_id": v.product_id, "sku": v.sku, "barcode": v.barcode, "title": v.title,
-                "product": v.product, "external_id": v.external_id, "extra": _plain(v.extra)}}
-
-
-def change_from_json(d: dict[str, Any]) -> Change:
-    v = d.get("variant")
-    variant = None if v is None else Variant(
-        id=v["id"], product_id=v["product_id"], sku=v["sku"], barcode=v["barcode"], title=v["title"],
-        product=v["product"], external_id=v["external_id"], extra=dict(v["extra"]))
-    return Change(row=d["row"], column=d["column"], variant_id=d["variant_id"], product_id=d["product_id"],
-                  location_id=d["location_id"], sku=d["sku"], location_name=d["location_name"], mode=Mode(d["mode"]),
-                  before=d["before"], after=d["after"], kind=Kind(d["kind"]), delta=d["delta"], seen=d["seen"],
-                  variant=variant)
-
-
-def _plain(extra: dict[str, Any]) -> dict[str, Any]:
-    """Variant extras as JSON can hold them (ids, flags, numbers, text)."""
-    return json.loads(json.dumps(extra, default=str))
+__all__ = ["Journal", "JournalError", "RunRecord", "Entry", "SCHEMA", "OPEN", "FINISHED", "RUNNING", "CANCELLED",
+           "INTERRUPTED", "PLANNED", "SENDING", "change_to_json", "change_from_json", "UnreadableRun"]

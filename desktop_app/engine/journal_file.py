@@ -5,8 +5,8 @@ read-only, setting an unreadable one aside (never deleted), and what can still b
 * ``cannot_write(exc)`` — the folder or file cannot be written, or the disk is full: the
   journal can still be read (``open_readonly``: ``?mode=ro``, else ``?immutable=1``, else an
   empty one; all ``query_only``);
-* ``check_schema(db)`` — a table without the columns Stocksheet needs (another program's file,
-  another version's) is ``DAMAGED``;
+* ``check_schema(db)`` — a table without the columns Stocksheet needs (``journal_schema.COLUMNS``:
+  another program's file, another version's) is ``DAMAGED``;
 * ``move_aside(path)`` — the file (and its ``-wal``/``-shm``) renamed to
   ``<name>.unreadable-<time>``; ``unreadable_runs(path)`` — the runs still legible in every file
   set aside beside ``path``.
@@ -21,19 +21,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop_app.engine.journal_schema import COLUMNS
+
 #: ``JournalError.reason`` of a journal that cannot be read as one (it is set aside)
 DAMAGED = "the file is damaged or is not a Stocksheet journal"
 UNREADABLE = "unreadable"          # ``UnreadableRun.state`` and the history's word for them
 _ASIDE = ".unreadable-"
-#: the columns each table must have (an older or foreign file without them is set aside)
-COLUMNS = {"runs": {"id", "kind", "parent", "created", "updated", "platform", "url", "sheet", "options", "totals",
-                    "state", "pid", "requests"},
-           "chunks": {"run_id", "idx", "request", "state", "attempts", "updated"},
-           "changes": {"run_id", "seq", "chunk", "change", "state", "base", "target", "level_after", "code",
-                       "message"},
-           "notes": {"run_id", "outcome"},
-           "store_locks": {"store", "holder", "run_id", "what", "host", "pid", "pid_started", "acquired",
-                           "heartbeat"}}
 
 
 @dataclass(frozen=True, slots=True)

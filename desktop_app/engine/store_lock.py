@@ -18,9 +18,10 @@ other run: "Another Stocksheet run (run 20261201-140312-abc123, import of stock.
 
 A holder that died does not keep the store. Its row records the host, the pid and the process'
 start time (a pid the system has since given to another program does not count); a process
-gone, or a zombie, is dead. Its heartbeat, refreshed every ``heartbeat_seconds``, is the one
-sign of life that can be judged from another host (or a container with pids of its own): such
-a row is stale ``STALE_AFTER`` seconds after its last beat. A dead holder's row is replaced in
+gone, or a zombie, is dead (``engine.processes``; ``process_start`` and ``process_alive`` are
+importable from here too). Its heartbeat, refreshed every ``heartbeat_seconds``, is the one sign
+of life that can be judged from another host (or a container with pids of its own): such a row
+is stale ``STALE_AFTER`` seconds after its last beat. A dead holder's row is replaced in
 the transaction that found it dead, so two runs cannot both take it over.
 
 Within one process the lock is re-entrant for the thread that holds it (a run nested in its
@@ -39,12 +40,9 @@ import os
 import secrets
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,6 +50,7 @@ from urllib.parse import urlsplit
 from desktop_app.core.errors import CancelledError, InputError
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from desktop_app.engine.journal import Journal, JournalError
+from desktop_app.engine.processes import own_start, process_alive, process_start
 
 log = logging.getLogger(__name__)
 
@@ -122,99 +121,6 @@ def store_key(platform: str, url: str, account: str | None = None) -> str:
     netloc = host if port in (None, 80, 443) else f"{host}:{port}"
     key = f"{platform.strip().lower()}|{netloc}{parts.path.rstrip('/')}"
     return key if account is None else f"{key}|{account}"
-
-
-# ---- is a process alive? -----------------------------------------------------------------------
-def process_start(pid: int) -> str | None:
-    """When process ``pid`` started, as an opaque token; "" if it runs but that cannot be told;
-    None if no such process runs (a zombie — killed, not yet reaped — counts as gone)."""
-    if pid <= 0:
-        return None
-    if sys.platform == "win32":
-        return _windows_start(pid)
-    if Path("/proc/self/stat").exists():
-        return _linux_start(pid)
-    return _ps_start(pid)
-
-
-def process_alive(pid: int) -> bool:
-    """Whether ``pid`` runs (never signals it: on Windows ``os.kill(pid, 0)`` would end it)."""
-    return process_start(pid) is not None
-
-
-def _linux_start(pid: int) -> str | None:
-    try:
-        data = Path(f"/proc/{pid}/stat").read_bytes()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    except OSError:
-        return _kill0(pid)
-    fields = data[data.rindex(b")") + 2:].split()   # after "pid (comm) ": state is field 3, starttime 22
-    if fields[0] in (b"Z", b"X"):
-        return None
-    return f"{_boot_id()}:{int(fields[19])}"
-
-
-def _boot_id() -> str:
-    try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
-    except OSError:
-        return ""
-
-
-def _ps_start(pid: int) -> str | None:
-    """macOS and the BSDs: ``ps`` tells the state and the start time."""
-    try:
-        out = subprocess.run(["ps", "-o", "stat=", "-o", "lstart=", "-p", str(pid)], capture_output=True,
-                             text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return _kill0(pid)
-    line = out.stdout.strip()
-    if out.returncode != 0 or not line:
-        return _kill0(pid)                           # ps says no such process (or failed): ask the kernel
-    state, _, started = line.partition(" ")
-    return None if state.startswith("Z") else started.strip()
-
-
-def _kill0(pid: int) -> str | None:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except OSError:
-        return ""                                    # it exists, owned by someone else
-    return ""
-
-
-def _windows_start(pid: int) -> str | None:
-    import ctypes
-    from ctypes import wintypes
-    kernel32 = getattr(ctypes, "WinDLL")("kernel32", use_last_error=True)
-    kernel32.OpenProcess.restype = wintypes.HANDLE
-    kernel32.OpenProcess.argtypes = (wintypes.DWORD, wintypes.BOOL, wintypes.DWORD)
-    handle = kernel32.OpenProcess(0x1000, False, pid)            # PROCESS_QUERY_LIMITED_INFORMATION
-    if not handle:
-        return "" if ctypes.get_last_error() == 5 else None       # ERROR_ACCESS_DENIED: it exists
-    try:
-        code = wintypes.DWORD()
-        if kernel32.GetExitCodeProcess(handle, ctypes.byref(code)) and code.value != 259:   # STILL_ACTIVE
-            return None
-        times = [wintypes.FILETIME() for _ in range(4)]
-        if kernel32.GetProcessTimes(handle, *(ctypes.byref(t) for t in times)):
-            return str(times[0].dwHighDateTime << 32 | times[0].dwLowDateTime)
-        return ""
-    finally:
-        kernel32.CloseHandle(handle)
-
-
-_OWN_START: dict[int, str] = {}
-
-
-def _own_start() -> str:
-    pid = os.getpid()                                # per pid: a forked child is another process
-    if pid not in _OWN_START:
-        _OWN_START[pid] = process_start(pid) or ""
-    return _OWN_START[pid]
 
 
 # ---- the lock ---------------------------------------------------------------------------------
@@ -339,7 +245,7 @@ class StoreLock:
                 token, now = secrets.token_hex(8), time.time()
                 db.execute("INSERT INTO store_locks (store, holder, run_id, what, host, pid, pid_started, acquired, "
                            "heartbeat) VALUES (?,?,?,?,?,?,?,?,?)",
-                           (self.key, token, self.run_id, self.what, _HOST, os.getpid(), _own_start(), now, now))
+                           (self.key, token, self.run_id, self.what, _HOST, os.getpid(), own_start(), now, now))
                 held = _Held(token=token, thread=me)
                 with _REGISTRY:                            # before the COMMIT: no other thread of this
                     _HELD[token] = held                    # process may see the row unclaimed
@@ -380,7 +286,7 @@ def store_lock(journal: Journal, *, platform: str, url: str, what: str = "", run
 def _alive(holder: Holder, *, mine: bool) -> bool:
     if holder.host != _HOST:                        # its pid means nothing here: judge by its heartbeat
         return time.time() - holder.heartbeat < STALE_AFTER
-    if holder.pid == os.getpid() and holder.pid_started == _own_start():
+    if holder.pid == os.getpid() and holder.pid_started == own_start():
         return mine                                 # another thread's live lock, or one left by a failed release
     started = process_start(holder.pid)
     if started is None:
