@@ -71,7 +71,7 @@ def test_a_second_ctrl_c_aborts_at_once_and_the_run_stays_resumable(synthetic, t
     app, url = synthetic(60, on_request=hold_the_first_write)
     sheet = sku_sheet(tmp_path / "s.csv", TARGETS)
     child.append(popen("import", str(sheet), "--platform", "genstore", "--url", url,
-                       env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+                       env={**os.environ, "PYTHONFAULTHANDLER": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in child[0].stderr], daemon=True).start()
     started.set()
@@ -87,7 +87,10 @@ def test_a_second_ctrl_c_aborts_at_once_and_the_run_stays_resumable(synthetic, t
         os.kill(child[0].pid, signal.SIGINT)
         child[0].wait(timeout=30)        # while the store still holds a write
     except subprocess.TimeoutExpired:
-        child[0].kill()
+        os.kill(child[0].pid, signal.SIGABRT)     # PYTHONFAULTHANDLER: every thread's stack to stderr
+        child[0].wait(timeout=10)
+        while not lines.empty():
+            said.append(lines.get())
         pytest.fail("a second Ctrl+C did not abort the import at once; it printed:\n" + "".join(said))
     finally:
         release.set()
