@@ -104,29 +104,22 @@ def store_flags(sp: argparse.ArgumentParser) -> None:
 
 def connector(args: argparse.Namespace, *, platform: str | None = None, url: str | None = None):
     """The connector for ``platform`` at ``url`` (default: ``--platform``/``--url``), with the
-    platform's own flags applied; every command that connects builds its connector here."""
-    from desktop_app.engine.credentials import get_basic_password, get_token
+    platform's own flags applied; every command that connects builds its connector here, from
+    the secrets ``engine.connect`` finds (environment, then keyring)."""
+    from desktop_app.engine.connect import connect_saved
     from desktop_app.platforms.http import check_url
-    from desktop_app.platforms.registry import connect
     from desktop_app.platforms.store_urls import url_problem
     platform = platform or args.platform
     url = check_url((url or args.url).strip())
     problem = url_problem(platform, url)
     if problem:
         raise UsageError(problem)
-    options: dict[str, Any] = {}
-    if getattr(args, "zettle_removal", None):
-        if platform != "zettle":
-            raise UsageError("--zettle-removal only applies to --platform zettle.")
-        options["removal_location"] = args.zettle_removal
-    if getattr(args, "zettle_client_id", None) and platform != "zettle":
+    removal = getattr(args, "zettle_removal", None)
+    if removal and platform != "zettle":
+        raise UsageError("--zettle-removal only applies to --platform zettle.")
+    client_id = getattr(args, "zettle_client_id", None)
+    if client_id and platform != "zettle":
         raise UsageError("--zettle-client-id only applies to --platform zettle.")
-    client_id = ""             # the environment's applies to Zettle stores only; it may be set for all shells
-    if platform == "zettle":
-        client_id = getattr(args, "zettle_client_id", None) or os.environ.get("STOCKSHEET_ZETTLE_CLIENT_ID") or ""
-        client_id = client_id.strip()
-    if client_id:
-        options["client_id"] = client_id
     basic_user = getattr(args, "basic_user", None)
     if basic_user is not None:
         if platform != "marketplacer":
@@ -134,17 +127,4 @@ def connector(args: argparse.Namespace, *, platform: str | None = None, url: str
         if ":" in basic_user or not basic_user.strip():
             raise UsageError("--basic-user takes the user name alone (no ':'); the password goes in the "
                              "STOCKSHEET_BASIC_PASSWORD environment variable, never on the command line.")
-    token = get_token(url)
-    if not token:
-        if client_id:
-            raise UsageError(f"No Zettle API key for {url}. Set the STOCKSHEET_TOKEN environment variable to the API "
-                             "key, or save it in the window's connection dialog (it goes to the OS keyring).")
-        raise UsageError(f"No access token for {url}. Set the STOCKSHEET_TOKEN environment variable, or save the "
-                         "token in the window's connection dialog (it goes to the OS keyring).")
-    if basic_user is not None:
-        password = get_basic_password(url)
-        if not password:
-            raise UsageError(f"No HTTP Basic password for {url}. Set the STOCKSHEET_BASIC_PASSWORD environment "
-                             "variable, or save it in the window's connection dialog (it goes to the OS keyring).")
-        options.update(basic_user=basic_user.strip(), basic_password=password)
-    return connect(platform, url, token, **options)
+    return connect_saved(platform, url, client_id=client_id, basic_user=basic_user, removal_location=removal)

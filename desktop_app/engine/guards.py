@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from desktop_app.core.errors import InputError
 from desktop_app.core.issues import VARIANT_NOT_FOUND
 from desktop_app.core.models import Kind
+from desktop_app.engine.sheet_choice import no_rows_notice
 
 if TYPE_CHECKING:
     from desktop_app.engine.prepare import Preview
@@ -131,8 +132,7 @@ def check(preview: "Preview", limits: GuardLimits | None = None, *, usual_rows: 
     n = measure(preview)
     name = preview.sheet.path or "The sheet"
     if n["rows"] == 0:
-        return [Tripped(NO_DATA_ROWS, f"{name} has no data rows (a header at most). A truncated or empty "
-                        "export? Check the file and send it again.", {"rows": 0})]
+        return [Tripped(NO_DATA_ROWS, no_rows_notice(preview.sheet), {"rows": 0})]
     tripped: list[Tripped] = []
     if limits.min_rows_share is not None and usual_rows:
         floor = limits.min_rows_share * usual_rows

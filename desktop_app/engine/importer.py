@@ -132,7 +132,8 @@ def apply_preview(preview: Preview, connector: Connector, *, guards: GuardLimits
         result = submit(preview, connector, progress=progress, cancel=cancel)
     if tripped:
         result.guards = [t.as_json() for t in tripped]
-        result.notices.insert(0, describe_guards(tripped))
+        said = {t.message for t in tripped}       # a guard's sentence that is also a notice is said once
+        result.notices = [describe_guards(tripped)] + [n for n in result.notices if n not in said]
     label_rows(preview, result.outcomes)
     from desktop_app.engine.reading import describe_reading, estimate
     result.reading = describe_reading(preview)

@@ -54,13 +54,23 @@ def choose_encoding(sheet: RawSheet, catalog: Catalog, *, overrides: Mapping[str
     return best
 
 
+def _file_name(sheet: RawSheet) -> str:
+    return sheet.path.replace("\\", "/").rpartition("/")[2]
+
+
+def no_rows_notice(sheet: RawSheet) -> str:
+    """The one sentence for a sheet with a header and nothing below it: the preview's notice, and
+    the message of the ``no-data-rows`` guard (``engine.guards``) that stops its import."""
+    return (f"'{_file_name(sheet)}' has no data rows: its header (row {sheet.header_row}) has nothing below it, so "
+            "nothing is imported. If the sheet should have rows, it may have been cut short; export it again.")
+
+
 def sheet_notices(sheet: RawSheet) -> list[str]:
     """What the preview says about the sheet itself."""
-    name = sheet.path.replace("\\", "/").rpartition("/")[2]
+    name = _file_name(sheet)
     notes = []
     if not sheet.rows:
-        notes.append(f"'{name}' has no data rows: its header (row {sheet.header_row}) has nothing below it, so "
-                     "nothing is imported. If the sheet should have rows, it may have been cut short; export it again.")
+        notes.append(no_rows_notice(sheet))
     if sheet.encoding and sheet.encoding not in ("utf-8", "utf-8-sig", "ascii"):
         others = [encoding_name(c) for c in sheet.encodings[1:]]
         also = f" It could also be read as {', '.join(others)}." if others else ""

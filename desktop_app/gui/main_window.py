@@ -5,9 +5,7 @@ It holds no domain logic and does no I/O on the main thread: every long step is 
 """
 from __future__ import annotations
 
-import dataclasses
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -16,17 +14,15 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QPushButton, QStackedWidget,
                                QVBoxLayout, QWidget)
 
-from desktop_app.core.results import RunResult
 from desktop_app.engine.prepare import ImportOptions, same_reading
 from desktop_app.gui.connection_dialog import ConnectionDialog
 from desktop_app.gui.drops import SheetDrops
 from desktop_app.gui.errors import Dialogs, report
-from desktop_app.gui.export_dialog import ExportDialog
 from desktop_app.gui.feeds_page import install_feeds
 from desktop_app.gui.history_view import HistoryView
 from desktop_app.gui.menus import build_menus, update_actions
 from desktop_app.gui.progress_panel import ProgressPanel
-from desktop_app.gui.result_view import ResultView
+from desktop_app.gui.result_view import Finished, ResultView
 from desktop_app.gui.review_model import Group, ReviewData
 from desktop_app.gui.review_page import Prepared, ReviewPage
 from desktop_app.gui.runner import JobRunner
@@ -34,8 +30,9 @@ from desktop_app.gui.settings import Settings
 from desktop_app.gui.start_page import StartPage
 from desktop_app.gui.store_switch import StoreSwitch
 from desktop_app.gui.submit_dialog import SubmitDialog, describe_prepared
+from desktop_app.gui.report_actions import ReportActions
 from desktop_app.gui.window_actions import LandingRows, ResumeOffer, ReviewActions
-from desktop_app.gui.words import plural, window_outcome
+from desktop_app.gui.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -44,19 +41,7 @@ WRITING = ("applying", "resuming", "undoing")
 SHEET_FILTER = "Stock sheets (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls *.ods);;All files (*)"
 
 
-@dataclass(slots=True)
-class Finished:
-    """A run's result with its rows ready for the table (built in the worker)."""
-
-    result: RunResult
-    data: ReviewData
-    undoable: bool = True      # False for the result of an undo
-    undoes: str | None = None  # the run an undo undid
-    past: bool = False         # opened from History (not the run of the sheet on the review page)
-    sheet: str | None = None   # a past run's sheet
-
-
-class MainWindow(ReviewActions, ResumeOffer, LandingRows, SheetDrops, StoreSwitch, QMainWindow):
+class MainWindow(ReviewActions, ResumeOffer, LandingRows, ReportActions, SheetDrops, StoreSwitch, QMainWindow):
     def __init__(self, workspace, *, settings: Settings | None = None, samples: Sequence[Path] = (),
                  connect: Callable[..., Any] | None = None, platforms: Sequence[str] = ()) -> None:
         super().__init__()
@@ -366,59 +351,6 @@ class MainWindow(ReviewActions, ResumeOffer, LandingRows, SheetDrops, StoreSwitc
     def _on_history_back_requested(self) -> None:
         self.stack.setCurrentWidget(getattr(self, "_page_before_history", self.start_page))
         self._update_actions()
-
-    # -- reports and export -------------------------------------------------------------------
-    def save_error_report(self) -> None:
-        if self.finished is None or self.runner.is_running():
-            return
-        if self.finished.past or self.prepared is None:
-            self._save_run_report(self.finished)
-            return
-        sheet = Path(self.prepared.preview.sheet.path)
-        suffix = ".xlsx" if sheet.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods") else ".csv"
-        path = self.ask_save_path(self, title="Save error report", start=str(sheet.with_name(f"{sheet.stem}.errors{suffix}")),
-                                  filter=f"Sheet (*{suffix})")
-        if not path:
-            return
-        ws, preview, result = self.workspace, self.prepared.preview, self.finished.result
-
-        def job(*, progress, cancel):      # a report saved from the window names window controls
-            worded = dataclasses.replace(result, outcomes=[window_outcome(o) for o in result.outcomes])
-            return ws.save_report(preview, worded, Path(path))
-
-        self._run(job,
-                  doing="saving the error report", title="Saving the error report…",
-                  on_done=lambda saved: self.statusBar().showMessage(
-                      f"Error report saved to {saved}. Fix the rows and drop it back in." if saved else
-                      "Every row went through: there was nothing to report."), cancellable=False)
-
-    def export_stock(self) -> None:
-        """Store ▸ Export stock report: the store's locations (read in the background), the
-        export dialog, then the report written in the background."""
-        if self.runner.is_running():
-            return
-        ws = self.workspace
-        self._run(lambda *, progress, cancel: ws.locations(), doing="reading the store's locations",
-                  title="Reading the store's locations…", cancellable=False, on_done=self._ask_export)
-
-    def _ask_export(self, locations: list) -> None:
-        folder = Path(self.settings.get("files/last_dir") or Path.home())
-        choice = ExportDialog.ask(self, locations=locations, store=self.workspace.info.name, folder=folder)
-        if choice is None:
-            return
-        ws = self.workspace
-        self._run(lambda *, progress, cancel: ws.export(choice.path, options=choice.options, progress=progress),
-                  doing="exporting the stock report", title="Exporting the stock report…", cancellable=False,
-                  on_done=self._on_exported)
-
-    def _on_exported(self, result) -> None:
-        text = f"Exported {result.levels:,} stock levels to {result.path}."
-        self.statusBar().showMessage(text)
-        action = ExportDialog.written(self, text=text)
-        if action == "open":
-            ExportDialog.show_path(result.path)
-        elif action == "folder":
-            ExportDialog.show_path(result.path.parent)
 
     # -- store connection ---------------------------------------------------------------------
     def choose_store(self) -> None:

@@ -1,6 +1,8 @@
 """The result page: what happened, in counts and rows, and what to do next."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -8,6 +10,18 @@ from desktop_app.core.results import RunResult, Status
 from desktop_app.gui.outcome_table import OutcomeTable
 from desktop_app.gui.review_model import RESULT_HEADERS, Group, ReviewData
 from desktop_app.gui.words import plural
+
+
+@dataclass(slots=True)
+class Finished:
+    """A run's result with its rows ready for the table (built in the worker)."""
+
+    result: RunResult
+    data: ReviewData
+    undoable: bool = True      # False for the result of an undo
+    undoes: str | None = None  # the run an undo undid
+    past: bool = False         # opened from History (not the run of the sheet on the review page)
+    sheet: str | None = None   # a past run's sheet
 
 
 def pending(result: RunResult) -> int:

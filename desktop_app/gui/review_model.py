@@ -13,7 +13,6 @@ to filter and tens of ms to sort (bench/ui_stall.py).
 """
 from __future__ import annotations
 
-from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal

@@ -1,6 +1,7 @@
 """What the main window does beyond its pages' own flow, kept apart so the window stays small:
 re-checking the sheet when the review page's choices change (one check at a time, the newest
-choices winning), saving the corrected sheet, and offering to resume a stopped run at launch.
+choices winning), offering to resume a stopped run at launch, and rows landing as they are written.
+Files the window saves: ``report_actions``.
 
 Mixins of ``MainWindow``: they use its ``workspace``, ``runner``, ``settings``, ``_run`` and pages.
 """
@@ -12,10 +13,12 @@ from pathlib import Path
 
 from desktop_app.engine.prepare import ImportOptions
 from desktop_app.gui.errors import Dialogs
+from desktop_app.gui.result_view import Finished
+from desktop_app.gui.review_model import ReviewData
 
 
 class ReviewActions:
-    """Re-checks queued behind the running job, and the corrected copy of the sheet."""
+    """Re-checks queued behind the running job."""
 
     _queued_check: ImportOptions | None
 
@@ -37,24 +40,6 @@ class ReviewActions:
         if options is not None and not self.runner.is_running() and self.current_file is not None:
             self.open_file(self.current_file, options)
 
-    def save_corrected_sheet(self) -> None:
-        """Write the sheet with the cells fixed in the window as a new file (the original stays)."""
-        if self.prepared is None or self.runner.is_running() or not self.prepared.preview.options.edits:
-            return
-        sheet = Path(self.prepared.preview.sheet.path)
-        suffix = ".xlsx" if sheet.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods") else ".csv"
-        path = self.ask_save_path(self, title="Save corrected sheet",
-                                  start=str(sheet.with_name(f"{sheet.stem}.corrected{suffix}")),
-                                  filter=f"Sheet (*{suffix})")
-        if not path:
-            return
-        ws, preview = self.workspace, self.prepared.preview
-        self._run(lambda *, progress, cancel: ws.save_corrected(preview, Path(path)),
-                  doing="saving the corrected sheet", title="Saving the corrected sheet…", cancellable=False,
-                  on_done=lambda saved: self.statusBar().showMessage(
-                      f"Corrected copy saved to {saved}; {sheet.name} itself is unchanged."))
-
-
 
 class ResumeOffer:
     """At launch: the newest run of this store that stopped with changes not sent. And a past run
@@ -68,8 +53,6 @@ class ResumeOffer:
         run = runs.get(run_id)
 
         def job(*, progress, cancel):
-            from desktop_app.gui.main_window import Finished
-            from desktop_app.gui.review_model import ReviewData
             result = ws.run_result(run_id)
             undoable = run is None or (run.kind == "import" and not run.undone_by)
             return Finished(result, ReviewData.build(result.outcomes, ws.catalog()), undoable=undoable,
@@ -102,24 +85,6 @@ class ResumeOffer:
                             f"change{'s' if run.pending != 1 else ''} not sent. Resume it now? Each change is written "
                             "exactly once; you can also resume it later from History."):
             self.resume(run.id)
-
-    def _save_run_report(self, finished) -> None:
-        """The error report of a run opened from History (its sheet read again as the run read it)."""
-        run_id = finished.result.run_id
-        if not run_id or not hasattr(self.workspace, "save_run_report"):
-            return
-        sheet = Path(finished.sheet or "report.csv")
-        suffix = ".xlsx" if sheet.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods") else ".csv"
-        path = self.ask_save_path(self, title="Save error report", start=str(sheet.with_name(f"{sheet.stem}.errors{suffix}")),
-                                  filter=f"Sheet (*{suffix})")
-        if not path:
-            return
-        ws = self.workspace
-        self._run(lambda *, progress, cancel: ws.save_run_report(run_id, Path(path)),
-                  doing="saving the error report", title="Saving the error report…", cancellable=False,
-                  on_done=lambda saved: self.statusBar().showMessage(
-                      f"Error report of run {run_id} saved to {saved}." if saved else
-                      "Every row of that run went through: there was nothing to report."))
 
 
 class LandingRows:

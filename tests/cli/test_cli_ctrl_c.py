@@ -71,18 +71,27 @@ def test_a_second_ctrl_c_aborts_at_once_and_the_run_stays_resumable(synthetic, t
     app, url = synthetic(60, on_request=hold_the_first_write)
     sheet = sku_sheet(tmp_path / "s.csv", TARGETS)
     child.append(popen("import", str(sheet), "--platform", "genstore", "--url", url,
-                       env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+                       env={**os.environ, "PYTHONFAULTHANDLER": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in child[0].stderr], daemon=True).start()
     started.set()
+    said: list[str] = []
     try:
-        while "again to abort" not in lines.get(timeout=30):    # the first Ctrl+C was heard
-            pass
+        while not said or "again to abort" not in said[-1]:
+            said.append(lines.get(timeout=60))    # until the first Ctrl+C was heard (a loaded machine: slow start)
+    except queue.Empty:
+        child[0].kill()
+        release.set()
+        pytest.fail("the import never said it heard the first Ctrl+C; it printed:\n" + "".join(said))
+    try:
         os.kill(child[0].pid, signal.SIGINT)
         child[0].wait(timeout=30)        # while the store still holds a write
-    except (queue.Empty, subprocess.TimeoutExpired):
-        child[0].kill()
-        pytest.fail("a second Ctrl+C did not abort the import at once")
+    except subprocess.TimeoutExpired:
+        os.kill(child[0].pid, signal.SIGABRT)     # PYTHONFAULTHANDLER: every thread's stack to stderr
+        child[0].wait(timeout=10)
+        while not lines.empty():
+            said.append(lines.get())
+        pytest.fail("a second Ctrl+C did not abort the import at once; it printed:\n" + "".join(said))
     finally:
         release.set()
     assert child[0].returncode == 3
