@@ -32,7 +32,7 @@ from desktop_app.core.issues import PLATFORM_REJECTED, UNSUPPORTED
 from desktop_app.core.models import Capabilities, Change, Chunk, Level, Location, Variant
 from desktop_app.core.progress import CancelToken
 from desktop_app.platforms.base import ChangeOutcome
-from desktop_app.platforms.http import HttpClient, RetryPolicy, default_describe
+from desktop_app.platforms.http import HttpClient, RetryPolicy, default_describe, json_body, on_origin
 
 API = "/api/202412"
 MAX_PAGE = 250
@@ -273,7 +273,7 @@ class GenstoreConnector:
         if target.netloc and target.netloc.lower() != base.netloc.lower():
             raise ProtocolError(f"Genstore sent a next-page link to another host ({target.hostname}); "
                                 "Stocksheet does not follow it.")
-        return f"{base.scheme}://{base.netloc}{target.path}" + (f"?{target.query}" if target.query else "")
+        return on_origin(self.url, link)
 
 
 def next_link(header: str | None) -> str | None:
@@ -288,10 +288,7 @@ def next_link(header: str | None) -> str | None:
 def describe(response: httpx.Response) -> str:
     """The store's own message from an error answer, whatever its body's shape: ``{"error": …}``
     (documented), ``{"errors": [...]}`` / ``{"errors": {field: [...]}}``, ``{"code", "message"}``."""
-    try:
-        body = response.json()
-    except ValueError:
-        return default_describe(response)
+    body = json_body(response)
     if isinstance(body, dict):
         for key in ("error", "errors", "message", "msg", "errmsg", "error_description"):
             text = _message(body.get(key))

@@ -135,6 +135,21 @@ def default_describe(response: httpx.Response) -> str:
     return response.reason_phrase or f"HTTP {response.status_code}"
 
 
+def json_body(response: httpx.Response) -> Any:
+    """The answer's JSON, or None when its body is not JSON (an error page, an empty body)."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def on_origin(base_url: str, link: str) -> str:
+    """A paging link's path and query on ``base_url``'s scheme and host: a next page is only ever
+    asked for from the store itself, so the token never travels elsewhere."""
+    base, target = urlsplit(base_url), urlsplit(link)
+    return f"{base.scheme}://{base.netloc}{target.path}" + (f"?{target.query}" if target.query else "")
+
+
 def remember_credentials(request: httpx.Request) -> None:
     """Remember every credential a request carries (the header value and, for ``Scheme value``
     forms, the value alone) so ``core.redaction.redact`` masks it wherever it turns up."""

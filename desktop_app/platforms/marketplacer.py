@@ -36,39 +36,42 @@ Reads:
 Auth: ``Authorization: Bearer <key>``; ``auth="api-key"`` sends ``MARKETPLACER-API-KEY`` instead;
 ``basic_user``/``basic_password`` (a site behind HTTP Basic auth) send the key as
 ``MARKETPLACER-API-KEY`` plus the Basic credentials in ``Authorization``.
+
+Split along those seams: ``marketplacer_write`` (a chunk's bulk maps, seller inventories and the
+halving), ``marketplacer_api`` (the JSON:API client: paging, ``data``, error sentences); this module
+holds the connector, its reads and the look-up by external id, and re-exports their public names.
+May import: core, httpx, ``platforms.base``, ``platforms.http``, the modules above.
 """
 from __future__ import annotations
 
 import base64
-import json
 import math
 import threading
 import time
 from dataclasses import replace
-from typing import Any, Callable, Iterable
-from urllib.parse import urlsplit
+from typing import Any, Iterable
 
 import httpx
 
-from desktop_app.core.errors import AuthError, ProtocolError
-from desktop_app.core.issues import PLATFORM_REJECTED, UNSUPPORTED
+from desktop_app.core.errors import ProtocolError
 from desktop_app.core.models import INFINITE, Capabilities, Change, Chunk, Level, Location, Variant
 from desktop_app.core.progress import CancelToken
 from desktop_app.platforms.base import ChangeOutcome
-from desktop_app.platforms.http import HttpClient, RetryPolicy, default_describe
+from desktop_app.platforms.http import RetryPolicy
+from desktop_app.platforms.marketplacer_api import (
+    API, JSONAPI, OWN_STOCK, PAGE_SIZES, SELLER_PREFIX, JsonApiClient, describe_error, inventory_level, whole,
+)
+from desktop_app.platforms.marketplacer_write import ChunkWrite
 
-API = "/api/v2/client"
-JSONAPI = "application/vnd.api+json"
-OWN_STOCK = "self"
-SELLER_PREFIX = "seller:"
+__all__ = ["API", "CAPABILITIES", "JSONAPI", "MAX_CHUNK", "OWN_STOCK", "PAGE_SIZES", "REUSE_SECONDS", "SELLER_PREFIX",
+           "MarketplacerConnector", "describe_error"]
+
 #: Own-stock entries per bulk map. No cap is documented; 500 matches the largest documented page
 #: size, keeps a request ~10 KB, and isolating one bad entry costs at most 2·⌈log2 500⌉ = 18 more
 #: requests plus one look-up by external_id (under half a second at 50 req/s).
 MAX_CHUNK = 500
 #: Up to this many variants are read one by one; more are read by paging the whole catalogue.
 _SINGLE_READS = 10
-#: Page sizes tried, largest first, when a store refuses the one asked for (docs: 1100, 500, 100).
-PAGE_SIZES = (500, 100, 50)
 #: How long a variant listing may stand in for the ``read_levels`` that follows it (see the docstring).
 REUSE_SECONDS = 2.0
 
@@ -82,46 +85,6 @@ CAPABILITIES = Capabilities(
            "Multi-store stock is written per variant (PUT /variants/{id}/inventories), one request per variant.",
            "Variant ids can change after a re-import; variants are found again by external_id.",
            "A sheet without a location column sets own stock; name a seller in a Location column for multi-store stock."))
-
-_BASIC_CHALLENGE = "an HTTP Basic challenge"
-
-
-class _Http(HttpClient):
-    """``HttpClient`` whose refusal by a web server's HTTP Basic challenge says so, and what to do."""
-
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        try:
-            return super().request(method, path, **kwargs)
-        except AuthError as exc:
-            if _BASIC_CHALLENGE not in str(exc):
-                raise
-            raise AuthError(f"The Marketplacer site at {self.base_url} is behind HTTP Basic auth and refused the user "
-                            "name and password sent (401): enter the site's Basic user and password in the connection "
-                            "dialog, or use --basic-user with STOCKSHEET_BASIC_PASSWORD on the command line.",
-                            status=exc.status) from exc
-
-
-def describe_error(response: httpx.Response) -> str:
-    """The JSON:API ``errors`` details as one sentence-ish string; ``{"error": …}`` as usual; an
-    empty or HTML body as its status phrase; a web server's HTTP Basic challenge as what to do."""
-    if response.status_code == 401 and response.headers.get("WWW-Authenticate", "").lower().startswith("basic"):
-        return _BASIC_CHALLENGE
-    if not response.content.strip() or "html" in response.headers.get("Content-Type", "").lower():
-        return response.reason_phrase or f"HTTP {response.status_code}"
-    try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return default_describe(response)
-    if isinstance(body, dict) and isinstance(body.get("errors"), list):
-        parts = []
-        for err in body["errors"]:
-            if isinstance(err, dict):
-                text = err.get("detail") or err.get("title")
-                if text:
-                    parts.append(str(text).rstrip("."))
-        if parts:
-            return "; ".join(parts) + "."
-    return default_describe(response)
 
 
 class MarketplacerConnector:
@@ -145,13 +108,11 @@ class MarketplacerConnector:
         if basic:
             pair = f"{basic_user}:{basic_password or ''}".encode("utf-8")
             headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
-        self.http = _Http(url, platform="Marketplacer", auth_headers=headers, describe_error=describe_error,
-                          transport=transport, retry=retry, cancel=cancel)
+        self.http = JsonApiClient(url, page_size=page_size, platform="Marketplacer", auth_headers=headers,
+                                  describe_error=describe_error, transport=transport, retry=retry, cancel=cancel)
         self.url = self.http.base_url
-        self.page_size = page_size
         self.reuse_seconds = reuse_seconds
         self.capabilities = CAPABILITIES
-        self._origin = "{0.scheme}://{0.netloc}".format(urlsplit(self.url))
         self._multi: dict[str, bool] = {}       # variant id → is on a multi-store advert
         self._renumbered: dict[str, str] = {}   # stale variant id → current id (found by external_id)
         self._external: dict[str, str] = {}     # variant id (as listed) → its external_id
@@ -161,13 +122,22 @@ class MarketplacerConnector:
         self._writes = 0                        # write requests sent (a listing is not reused across one)
         self._listing: tuple[float, int, dict[str, dict[str, Any]]] | None = None
 
+    @property
+    def page_size(self) -> int:
+        """The page size listings ask for: the one given, or the one the store was found to accept."""
+        return self.http.page_size
+
+    @page_size.setter
+    def page_size(self, size: int) -> None:
+        self.http.page_size = size
+
     # -- reading -------------------------------------------------------------------------------
 
     def list_locations(self) -> list[Location]:
         own = Location(id=OWN_STOCK, name="Own stock", kind="own", default=True)
         sellers = [Location(id=f"{SELLER_PREFIX}{a['seller_id']}", name=str(a.get("seller_name") or a["seller_id"]),
                             kind="seller")
-                   for a in (item["attributes"] for item in self._collection(f"{API}/multi_store_memberships"))]
+                   for a in (item["attributes"] for item in self.http.collection(f"{API}/multi_store_memberships"))]
         # A seller without multi-store memberships has exactly one place stock can be.
         self.capabilities = replace(CAPABILITIES, single_location=not sellers)
         self._has_sellers = bool(sellers)
@@ -175,7 +145,7 @@ class MarketplacerConnector:
 
     def list_variants(self) -> list[Variant]:
         writes = self._writes
-        items = list(self._collection(f"{API}/variants"))
+        items = list(self.http.collection(f"{API}/variants"))
         with self._lock:
             self._catalogue_size = len(items)
             self._listing = (time.monotonic(), writes, {str(item["id"]): item for item in items})
@@ -203,9 +173,9 @@ class MarketplacerConnector:
             for attrs in self._inventories(vid) or []:
                 loc = f"{SELLER_PREFIX}{attrs.get('seller_id')}"
                 if loc in sellers:
-                    levels[(vid, loc)] = _inventory_level(attrs)
+                    levels[(vid, loc)] = inventory_level(attrs)
         for vid, attrs in attributes.items():
-            levels[(vid, OWN_STOCK)] = INFINITE if attrs.get("infinite") else _int(attrs.get("count_on_hand"))
+            levels[(vid, OWN_STOCK)] = INFINITE if attrs.get("infinite") else whole(attrs.get("count_on_hand"))
         return levels
 
     def read_cost(self, variants: int, locations: int) -> int:
@@ -241,7 +211,7 @@ class MarketplacerConnector:
                 else:
                     items.append(item)
         else:
-            everything = list(self._collection(f"{API}/variants"))
+            everything = list(self.http.collection(f"{API}/variants"))
             self._catalogue_size = len(everything)
             items = [item for item in everything if str(item["id"]) in current]
             seen = {str(item["id"]) for item in items}
@@ -278,7 +248,7 @@ class MarketplacerConnector:
         if response.status_code != 200:
             raise ProtocolError(f"Marketplacer refused to read variant {variant_id} ({response.status_code}: "
                                 f"{self.http.describe_error(response)}).", status=response.status_code)
-        data = self._data(response)
+        data = self.http.data(response)
         item = data[0] if isinstance(data, list) and data else data   # documented as a 1-element list
         return item if isinstance(item, dict) else None
 
@@ -311,74 +281,13 @@ class MarketplacerConnector:
                                     f"({response.status_code}: {self.http.describe_error(response)}).",
                                     status=response.status_code)
             self._multi[variant_id] = True
-            return [item.get("attributes") or {} for item in self._data(response) or []]
+            return [item.get("attributes") or {} for item in self.http.data(response) or []]
         return None
 
     # -- writing -------------------------------------------------------------------------------
 
     def apply(self, chunk: Chunk) -> list[ChangeOutcome]:
-        outcomes: dict[int, ChangeOutcome] = {}
-        own: list[tuple[int, Change]] = []
-        by_variant: dict[str, list[tuple[int, Change]]] = {}
-        for i, change in enumerate(chunk.changes):
-            refusal = self._refusal(change)
-            if refusal:
-                outcomes[i] = ChangeOutcome(change, ok=False, code=UNSUPPORTED, error=refusal)
-            elif change.location_id == OWN_STOCK:
-                own.append((i, change))
-            else:
-                by_variant.setdefault(change.variant_id, []).append((i, change))
-        # One bulk map cannot name a variant twice: a repeated variant goes into a later round.
-        while own:
-            seen: set[str] = set()
-            this_round, later = [], []
-            for item in own:
-                (later if item[1].variant_id in seen else this_round).append(item)
-                seen.add(item[1].variant_id)
-            for i, outcome in self._split(this_round, self._bulk_write):
-                outcomes[i] = outcome
-            own = later
-        for items in by_variant.values():
-            for i, outcome in self._split(items, self._seller_write):
-                outcomes[i] = outcome
-        return [outcomes[i] for i in range(len(chunk.changes))]
-
-    def _refusal(self, change: Change) -> str:
-        where = f"'{change.sku or change.variant_id}' at {change.location_name}"
-        if change.location_id == OWN_STOCK:
-            if change.after is None:
-                return (f"Marketplacer cannot mark {where} as not stocked; "
-                        "set 0 instead to show it as out of stock.")
-        elif not change.location_id.startswith(SELLER_PREFIX):
-            return f"Marketplacer has no location '{change.location_id}' for {where}."
-        return ""
-
-    def _split(self, items: list[tuple[int, Change]],
-               write: Callable[[list[tuple[int, Change]]], tuple[httpx.Response, dict[int, Level]]],
-               ) -> list[tuple[int, ChangeOutcome]]:
-        """Write ``items``; on 404/422 bisect until each rejected change is isolated."""
-        response, after = write(items)
-        if response.status_code in (200, 201, 204):
-            return [(i, ChangeOutcome(c, ok=True, level_after=after.get(i, c.after))) for i, c in items]
-        if response.status_code in (404, 422) and len(items) > 1:
-            half = len(items) // 2
-            return self._split(items[:half], write) + self._split(items[half:], write)
-        if response.status_code in (404, 422) and self._heal(items[0][1]):
-            return self._split(items, write)
-        return [(i, ChangeOutcome(c, ok=False, code=PLATFORM_REJECTED, error=self._rejection(response, c)))
-                for i, c in items]
-
-    def _rejection(self, response: httpx.Response, change: Change) -> str:
-        """The platform's refusal of one change as a sentence, also when its answer has no body."""
-        status = response.status_code
-        if response.content.strip():
-            return f"Marketplacer rejected the change ({status}): {self.http.describe_error(response).rstrip('.')}."
-        where = f"'{change.sku or change.variant_id}' at {change.location_name or change.location_id}"
-        if change.location_id != OWN_STOCK and self._multi.get(change.variant_id) is False:
-            return (f"Marketplacer rejected the change ({status}) of {where}: the variant is on a single-seller "
-                    "advert, so only its own stock can be set (leave the Location empty or use 'Own stock').")
-        return (f"Marketplacer rejected the change ({status}) of {where} without saying why; check the value and "
-                "that the variant still exists in Marketplacer, then import the error report again.")
+        return ChunkWrite(self).run(chunk)
 
     def _heal(self, change: Change) -> bool:
         """A re-import may have renumbered the variant: find it again by external id."""
@@ -414,100 +323,14 @@ class MarketplacerConnector:
         return self._renumbered.get(variant_id, variant_id)
 
     def _by_external_id(self, external_id: str) -> list[dict[str, Any]]:
-        return [item for item in self._collection(f"{API}/variants", {"external_id": external_id})
+        return [item for item in self.http.collection(f"{API}/variants", {"external_id": external_id})
                 if (item.get("attributes") or {}).get("external_id") in (None, external_id)]
 
-    def _bulk_write(self, items: list[tuple[int, Change]]) -> tuple[httpx.Response, dict[int, Level]]:
-        body = {"count_on_hand": {self._current(c.variant_id): c.after for _, c in items}}
-        return self._send("POST", f"{API}/variants/stock_on_hand", body), {}
-
-    def _seller_write(self, items: list[tuple[int, Change]]) -> tuple[httpx.Response, dict[int, Level]]:
-        variant = self._current(items[0][1].variant_id)
-        rows, removals = [], []
-        for i, c in items:
-            seller = _seller_id(c.location_id)
-            if c.after is None:
-                removals.append((i, seller))
-            elif c.after == INFINITE:
-                rows.append({"type": "inventories", "attributes": {"seller_id": seller, "infinite": True}})
-            else:
-                rows.append({"type": "inventories",
-                             "attributes": {"seller_id": seller, "count_on_hand": c.after, "infinite": False}})
-        after: dict[int, Level] = {}
-        response = None
-        if rows:
-            response = self._send("PUT", f"{API}/variants/{variant}/inventories", {"data": rows})
-            if response.status_code != 200:
-                return response, {}
-            records = {a.get("seller_id"): a for a in (item.get("attributes") or {} for item in self._data(response))}
-            for i, c in items:
-                record = records.get(_seller_id(c.location_id))
-                if c.after is not None:
-                    after[i] = _inventory_level(record) if record else None
-        if removals:
-            listing = self.http.request("GET", f"{API}/variants/{variant}/inventories", headers={"Accept": JSONAPI})
-            if listing.status_code != 200:
-                return listing, {}
-            ids = {(item.get("attributes") or {}).get("seller_id"): item["id"] for item in self._data(listing)}
-            for i, seller in removals:
-                if seller in ids:
-                    self._wrote()
-                    response = self.http.request("DELETE", f"{API}/variants/{variant}/inventories/{ids[seller]}",
-                                                 write=True, headers={"Accept": JSONAPI})
-                    if response.status_code not in (200, 204):
-                        return response, {}
-                after[i] = None
-            response = response or listing
-        return response, after
-
     # -- plumbing ------------------------------------------------------------------------------
-
-    def _send(self, method: str, path: str, body: dict[str, Any]) -> httpx.Response:
-        self._wrote()
-        return self.http.request(method, path, write=True, content=json.dumps(body).encode("utf-8"),
-                                 headers={"Content-Type": JSONAPI, "Accept": JSONAPI})
 
     def _wrote(self) -> None:
         with self._lock:
             self._writes += 1
-
-    def _collection(self, path: str, params: dict[str, str] | None = None) -> Iterable[dict[str, Any]]:
-        """Every item of a paged JSON:API collection, following ``links.next`` on our own origin.
-        A first page refused (400/422) at our page size is asked again at the next smaller one."""
-        url: str | None = path
-        size = self.page_size
-        query: dict[str, Any] | None = {**(params or {}), "page[number]": 1, "page[size]": size}
-        pages = 0
-        while url:
-            response = self.http.request("GET", url, params=query, headers={"Accept": JSONAPI})
-            if pages == 0 and response.status_code in (400, 422) and (smaller := _smaller(size)) is not None:
-                size = smaller
-                query = {**(params or {}), "page[number]": 1, "page[size]": size}
-                continue
-            if response.status_code != 200:
-                tried = f" even with a page size of {size}" if size != self.page_size or size <= PAGE_SIZES[-1] else ""
-                raise ProtocolError(f"Marketplacer refused to list {path}{tried} ({response.status_code}: "
-                                    f"{self.http.describe_error(response).rstrip('.')}).", status=response.status_code)
-            if pages == 0 and size != self.page_size:
-                self.page_size = size           # the size this store accepts, for every later listing
-            body = self.http.json(response)
-            data = self._data(response, body)
-            link = (body.get("links") or {}).get("next")
-            if pages == 0 and link and isinstance(data, list) and 0 < len(data) < size:
-                self.page_size = len(data)      # the store cut the page to its maximum (read_cost)
-            yield from data
-            pages += 1
-            if not link or pages > 100_000:
-                return
-            parts = urlsplit(link)
-            url, query = self._origin + parts.path + (f"?{parts.query}" if parts.query else ""), None
-
-    def _data(self, response: httpx.Response, body: Any = None) -> Any:
-        body = self.http.json(response) if body is None else body
-        if not isinstance(body, dict) or "data" not in body:
-            raise ProtocolError(f"Marketplacer answered {response.request.method} {response.request.url.path} "
-                                "without a JSON:API 'data' member.")
-        return body["data"]
 
     def _remember(self, item: dict[str, Any], *, as_id: str | None = None) -> None:
         flag = (item.get("attributes") or {}).get("multi_store")
@@ -530,28 +353,3 @@ class MarketplacerConnector:
 
     def close(self) -> None:
         self.http.close()
-
-
-def _smaller(size: int) -> int | None:
-    """The next page size to try after ``size`` was refused (500 → 100 → 50), or None."""
-    return next((s for s in PAGE_SIZES if s < size), None)
-
-
-def _seller_id(location_id: str) -> int | str:
-    raw = location_id.removeprefix(SELLER_PREFIX)
-    return int(raw) if raw.isdigit() else raw
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _inventory_level(attrs: dict[str, Any]) -> Level:
-    if attrs.get("infinite"):
-        return INFINITE
-    return _int(attrs.get("count_on_hand"))

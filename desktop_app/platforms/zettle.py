@@ -41,27 +41,33 @@ the key is exchanged again shortly before expiry, and once more when a request i
 In production the product library is on ``products.izettle.com`` and inventory on
 ``inventory.izettle.com``; given the inventory URL the connector derives the other (the sandbox
 serves both, and the token endpoint, on one address).
+
+Split along those seams: ``zettle_auth`` (the API key's exchange), ``zettle_write`` (one chunk's
+bulk requests, their answers and the tracking they start), ``zettle_api`` (error sentences and
+balance rows, for reads and writes); this module holds the connector and its reads, and re-exports
+their public names. May import: core, httpx, the modules above.
 """
 from __future__ import annotations
 
-import re
-import threading
 import time
-import uuid
-from typing import Any, Callable, Generator, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
 import httpx
 
 from desktop_app.core import issues
-from desktop_app.core.errors import (
-    AmbiguousWriteError, AuthError, InputError, PlatformError, ProtocolError, StocksheetError, UnreachableError,
-)
+from desktop_app.core.errors import InputError, PlatformError, ProtocolError
 from desktop_app.core.models import NOT_TRACKED, Capabilities, Change, Chunk, Level, Location, Variant
 from desktop_app.platforms.base import ChangeOutcome
-from desktop_app.platforms.http import (
-    HttpClient, RetryPolicy, check_url, clean_error, default_describe, direct_to_loopback,
+from desktop_app.platforms.http import HttpClient, RetryPolicy, check_url
+from desktop_app.platforms.zettle_api import SELF, balance_rows, describe_error, error_type
+from desktop_app.platforms.zettle_auth import (
+    JWT_BEARER, PRODUCTION_TOKEN_URL, REFRESH_MARGIN, ApiKeyAuth, token_url_for,
 )
+from desktop_app.platforms.zettle_write import ChunkWrite
+
+__all__ = ["CAPABILITIES", "JWT_BEARER", "PRODUCTION_TOKEN_URL", "REFRESH_MARGIN", "REMOVAL_LOCATIONS", "ApiKeyAuth",
+           "ZettleConnector", "describe_error"]
 
 CAPABILITIES = Capabilities(
     platform="zettle",
@@ -84,28 +90,6 @@ CAPABILITIES = Capabilities(
 )
 
 REMOVAL_LOCATIONS = ("BIN", "SOLD")
-JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-PRODUCTION_TOKEN_URL = "https://oauth.zettle.com/token"
-REFRESH_MARGIN = 60.0              # seconds before expiry at which the API key is exchanged again
-_PRODUCT_INDEX = re.compile(r"productChanges\[(\d+)\]")
-_SELF = "/organizations/self"
-_AMBIGUOUS_ROUNDS = 2              # re-reads after unanswered writes that started tracking, per chunk
-
-
-def describe_error(response: httpx.Response) -> str:
-    """``{"developerMessage","errorType","violations":[{"propertyName","developerMessage"}]}`` as one sentence."""
-    try:
-        body = response.json()
-    except ValueError:
-        return default_describe(response)
-    if not isinstance(body, dict) or not isinstance(body.get("developerMessage"), str):
-        return default_describe(response)
-    text = body["developerMessage"].rstrip(".")
-    if body.get("errorType"):
-        text += f" ({body['errorType']})"
-    details = [f"{v.get('propertyName', '')}: {v.get('developerMessage', '')}".strip(": ")
-               for v in body.get("violations") or [] if isinstance(v, dict)]
-    return text + (": " + "; ".join(details) if details else "") + "."
 
 
 def _products_url(url: str) -> str:
@@ -113,91 +97,6 @@ def _products_url(url: str) -> str:
     if parts.hostname == "inventory.izettle.com":
         return url.replace("inventory.izettle.com", "products.izettle.com", 1)
     return url
-
-
-def _token_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.hostname and parts.hostname.endswith("izettle.com"):
-        return PRODUCTION_TOKEN_URL
-    return url.rstrip("/") + "/token"
-
-
-class ApiKeyAuth(httpx.Auth):
-    """Bearer access tokens exchanged from a Zettle API key at the OAuth token endpoint (the
-    assertion grant), exchanged again ``REFRESH_MARGIN`` seconds before they expire on ``clock``,
-    and once more when a request is answered 401 (which is then sent again: a 401 applied nothing).
-    Shared by the connector's clients and threads; the key never appears in a message."""
-
-    requires_request_body = True
-
-    def __init__(self, *, api_key: str, client_id: str, token_url: str, clock: Callable[[], float] = time.monotonic,
-                 transport: httpx.BaseTransport | None = None, timeout: float = 30.0) -> None:
-        self.token_url = check_url(token_url)
-        self.exchanges = 0
-        self._api_key = api_key
-        self._client_id = client_id
-        self._clock = clock
-        self._client = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False,
-                                    mounts=direct_to_loopback(token_url))
-        self._lock = threading.Lock()
-        self._access: str | None = None
-        self._expires_at = 0.0
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        used = self._current()
-        request.headers["Authorization"] = f"Bearer {used}"
-        response = yield request
-        if response.status_code == 401:
-            request.headers["Authorization"] = f"Bearer {self._renew(stale=used)}"
-            yield request
-
-    def _current(self) -> str:
-        with self._lock:
-            if self._access is None or self._clock() >= self._expires_at - REFRESH_MARGIN:
-                self._exchange()
-            assert self._access is not None
-            return self._access
-
-    def _renew(self, *, stale: str) -> str:
-        with self._lock:
-            if self._access == stale:        # another thread may have exchanged it already
-                self._exchange()
-            assert self._access is not None
-            return self._access
-
-    def _exchange(self) -> None:
-        form = {"grant_type": JWT_BEARER, "client_id": self._client_id, "assertion": self._api_key}
-        started = self._clock()
-        try:
-            response = clean_error(self._client.post(self.token_url, data=form, headers={"Accept": "application/json"}))
-        except httpx.HTTPError as exc:
-            raise UnreachableError(f"Cannot reach Zettle's sign-in service at {self.token_url} "
-                                   f"({type(exc).__name__}). Check your network and try again.") from exc
-        self.exchanges += 1
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if response.status_code in (400, 401, 403):
-            error = body.get("error") if isinstance(body, dict) else None
-            detail = body.get("error_description") if isinstance(body, dict) else None
-            reason = ": ".join(str(x) for x in (error, detail) if x) or f"HTTP {response.status_code}"
-            raise AuthError(f"Zettle refused the API key ({reason}). Check the API key and the client id "
-                            "in the connection settings or STOCKSHEET_TOKEN.", status=response.status_code)
-        if response.status_code >= 400:
-            raise PlatformError(f"Zettle's sign-in service failed ({response.status_code}: "
-                                f"{default_describe(response)}). Try again in a minute.", status=response.status_code)
-        try:
-            access = body["access_token"]
-            lifetime = float(body.get("expires_in", 7200))
-            if not isinstance(access, str) or not access:
-                raise ValueError("access_token")
-        except (TypeError, KeyError, ValueError) as exc:
-            raise ProtocolError("Zettle's sign-in service answered without an access token.") from exc
-        self._access, self._expires_at = access, started + lifetime
-
-    def close(self) -> None:
-        self._client.close()
 
 
 class ZettleConnector:
@@ -215,7 +114,7 @@ class ZettleConnector:
         base = check_url(url)
         self._auth: ApiKeyAuth | None = None
         if client_id:
-            self._auth = ApiKeyAuth(api_key=token, client_id=client_id, token_url=token_url or _token_url(base),
+            self._auth = ApiKeyAuth(api_key=token, client_id=client_id, token_url=token_url or token_url_for(base),
                                     clock=clock, transport=transport)
             headers: dict[str, str] = {}
         else:
@@ -260,7 +159,7 @@ class ZettleConnector:
     def _locations(self, *, refresh: bool = False) -> dict[str, str]:
         """type → uuid of the 4 system locations, fetched once (and on ``list_locations``)."""
         if refresh or not self._location_uuids:
-            body = self._get_json(self._http, "GET", f"{_SELF}/locations")
+            body = self._get_json(self._http, "GET", f"{SELF}/locations")
             try:
                 self._location_uuids = {str(loc["type"]).upper(): str(loc["uuid"]) for loc in body}
             except (TypeError, KeyError) as exc:
@@ -277,9 +176,9 @@ class ZettleConnector:
     def list_variants(self) -> list[Variant]:
         """Every product's variants from the product library (which returns all products at once),
         with ``extra["tracked"]`` from the STORE's list of tracked products."""
-        products = self._get_json(self._products, "GET", f"{_SELF}/products/v2")
+        products = self._get_json(self._products, "GET", f"{SELF}/products/v2")
         store = self._locations()["STORE"]
-        tracked = set(self._get_json(self._http, "GET", f"{_SELF}/inventory/locations/{store}").get("trackedProducts") or [])
+        tracked = set(self._get_json(self._http, "GET", f"{SELF}/inventory/locations/{store}").get("trackedProducts") or [])
         variants = []
         try:
             for p in products:
@@ -328,13 +227,13 @@ class ZettleConnector:
         for start in range(0, len(products), len(products) if whole else self.page_size):
             page = products[start:start + (len(products) if whole else self.page_size)]
             if whole:
-                response = self._request(self._http, "GET", f"{_SELF}/inventory/locations/{store}")
+                response = self._request(self._http, "GET", f"{SELF}/inventory/locations/{store}")
             else:
-                response = self._request(self._http, "POST", f"{_SELF}/inventory/products",
+                response = self._request(self._http, "POST", f"{SELF}/inventory/products",
                                          json={"locationType": "STORE", "productUuids": page})
-            if response.status_code >= 400 and _error_type(response) == "PRODUCT_NOT_TRACKED":
+            if response.status_code >= 400 and error_type(response) == "PRODUCT_NOT_TRACKED":
                 # a filtered read that refuses untracked products: the whole STORE never does
-                body = self._get_json(self._http, "GET", f"{_SELF}/inventory/locations/{store}")
+                body = self._get_json(self._http, "GET", f"{SELF}/inventory/locations/{store}")
             elif response.status_code >= 400:
                 raise PlatformError(f"Zettle refused to read balances ({response.status_code}: {describe_error(response)})",
                                     status=response.status_code)
@@ -342,7 +241,7 @@ class ZettleConnector:
                 body = self._http.json(response)
             wanted = set(page)
             tracked.update(p for p in body.get("trackedProducts") or [] if p in wanted)
-            for p, v, b in _balance_rows(body):
+            for p, v, b in balance_rows(body):
                 p = p or self._product_of.get(v, "")
                 if p in wanted:
                     rows.append((p, v, b))
@@ -365,7 +264,7 @@ class ZettleConnector:
             else:
                 sendable.append((i, c))
         if sendable:
-            results.update(_ChunkWrite(self, sendable).run())
+            results.update(ChunkWrite(self, sendable).run())
         return [results[i] for i in range(len(chunk.changes))]
 
     def _note_tracking(self, product: str, *, tracked: bool) -> None:
@@ -374,252 +273,9 @@ class ZettleConnector:
         else:
             self._untracked.add(product)
 
-    def _post_bulk(self, product_changes: list[dict[str, Any]]) -> httpx.Response:
-        external = str(uuid.uuid1())
-        self.external_uuids.append(external)
-        body = {"returnBalanceForLocationUuid": self._locations()["STORE"], "externalUuid": external,
-                "productChanges": product_changes}
-        return self._request(self._http, "POST", f"{_SELF}/v2/inventory/bulk", json=body, write=True)
-
-    def _movement(self, variant: str, delta: int) -> dict[str, Any]:
-        loc = self._locations()
-        src, dst = (loc["SUPPLIER"], loc["STORE"]) if delta > 0 else (loc["STORE"], loc[self.removal_location])
-        return {"variantUuid": variant, "fromLocationUuid": src, "toLocationUuid": dst, "change": abs(delta)}
-
     def close(self) -> None:
         self._http.close()
         if self._products is not self._http:
             self._products.close()
         if self._auth is not None:
             self._auth.close()
-
-
-class _ChunkWrite:
-    """One chunk's write: the bulk request, what a 4xx or a re-read says, and the settling of the
-    products whose tracking it started. Knows, per variant, the last balance an answer or a read
-    gave (``live``; absent = unknown or hidden) and, per product, whether it is tracked."""
-
-    def __init__(self, connector: ZettleConnector, items: list[tuple[int, Change]]) -> None:
-        self.z = connector
-        self.items = items
-        self.target = {c.variant_id: c.after for _, c in items}
-        self.product_of = {c.variant_id: c.product_id for _, c in items}
-        self.products = list(dict.fromkeys(c.product_id for _, c in items))
-        fresh = {c.product_id for _, c in items if c.before == NOT_TRACKED}
-        self.fresh = [p for p in self.products if p in fresh]        # untracked when read: hidden balances
-        # tracked when the sheet was compared, untracked since (the merchant): tracked again
-        self.restarted = [p for p in self.products if p in connector._untracked and p not in fresh]
-        self.tracked = {p: p not in fresh and p not in self.restarted for p in self.products}
-        self.started: set[str] = set()      # products whose tracking this chunk started
-        self.live: dict[str, int] = {c.variant_id: c.before if type(c.before) is int else 0
-                                     for _, c in items if self.tracked[c.product_id]}
-        #: a restarted product's balances when last visible (what tracking will bring back)
-        self.last_seen: dict[str, int] = {c.variant_id: c.before for _, c in items
-                                          if c.product_id in self.restarted and type(c.before) is int}
-        self.failed: dict[str, str] = {}     # product → the platform's message
-        self.ambiguous_rounds = 0
-
-    # ---- the run --------------------------------------------------------------------------
-    def run(self) -> dict[int, ChangeOutcome]:
-        try:
-            self._send(self.products, dict(self.target))
-            self._settle_tracking()
-        finally:
-            for p in self.products:
-                self.z._note_tracking(p, tracked=self.tracked[p])
-        out: dict[int, ChangeOutcome] = {}
-        for i, c in self.items:
-            level = self.live.get(c.variant_id)
-            who = c.sku or c.variant_id
-            if c.product_id in self.failed:
-                out[i] = ChangeOutcome(c, ok=False, level_after=level, code=issues.PLATFORM_REJECTED,
-                                       error=f"Zettle rejected the change to {who}: {self.failed[c.product_id]}")
-            elif level == c.after:
-                out[i] = ChangeOutcome(c, ok=True, level_after=level)
-            elif level is None:
-                out[i] = ChangeOutcome(c, ok=False, code=issues.PLATFORM_REJECTED,
-                                       error=f"Zettle accepted the change to {who} but did not report its new "
-                                             "balance. Check it in Zettle before importing again.")
-            else:
-                out[i] = ChangeOutcome(c, ok=False, level_after=level, code=issues.PLATFORM_REJECTED,
-                                       error=f"Zettle reports {level} for {who} after the change, not {c.after}: "
-                                             "the level moved while importing (a sale?). Export the stock again "
-                                             "and re-import.")
-        return out
-
-    def _send(self, products: list[str], wanted: dict[str, int]) -> None:
-        """Bring ``wanted`` (variant → level) of ``products`` about, in one request if Zettle accepts it."""
-        products = [p for p in products if p not in self.failed]
-        members = set(products)
-        moves = {v: t - self.live.get(v, self.last_seen.get(v, 0)) for v, t in wanted.items()
-                 if self._product(v) in members}
-        start = [p for p in products if not self.tracked[p]]
-        body_products = [p for p in products if p in start or any(d for v, d in moves.items() if self._product(v) == p)]
-        if not body_products:
-            return
-        changes = [{"productUuid": p, "trackingStatusChange": "START_TRACKING" if p in start else "NO_CHANGE",
-                    "variantChanges": [self.z._movement(v, d) for v, d in moves.items() if d and self._product(v) == p]}
-                   for p in body_products]
-        sent = {v for v, d in moves.items() if d}
-        try:
-            response = self.z._post_bulk(changes)
-        except AmbiguousWriteError:
-            # A request on a product whose tracking this chunk (maybe) started touches variants the
-            # engine does not know of: only this connector's re-read can tell what landed.
-            own = [p for p in body_products if p in self.fresh and (p in start or p in self.started)]
-            if not own or self.ambiguous_rounds >= _AMBIGUOUS_ROUNDS:
-                self._warn_unsettled(own)
-                raise
-            self.ambiguous_rounds += 1
-            try:
-                self._reread(body_products, started=start)
-            except StocksheetError:
-                self._warn_unsettled(own)
-                raise
-            self._send(products, wanted)
-            return
-        if response.status_code < 400:
-            for v in sent:
-                self.live.pop(v, None)      # known again only from the answer
-            for p in start:
-                self.tracked[p] = True
-                self.started.add(p)
-            self.live.update({v: b for _, v, b in _balance_rows(self.z._http.json(response))})
-            return
-        message = describe_error(response)
-        untracked = self._reread(body_products, started=start)
-        if untracked:                       # tracking switched off since the read: track it again
-            self._send(products, wanted)
-            return
-        named = _named_products(response, body_products)
-        if named:
-            self.failed.update({p: message for p in named})
-            self._send([p for p in products if p not in named], wanted)
-        elif len(body_products) > 1:        # no product named: isolate the rejected ones by halves
-            half = len(body_products) // 2
-            self._send(body_products[:half], wanted)
-            self._send(body_products[half:], wanted)
-        else:
-            self.failed[body_products[0]] = message
-
-    def _reread(self, products: list[str], *, started: list[str]) -> list[str]:
-        """Read the products again after a 4xx or an unanswered write: their balances, and whether
-        they are tracked. Returns those found untracked although tracked when read (each once)."""
-        tracked, rows = self.z._read_products(products)
-        untracked = []
-        for p in products:
-            now = p in tracked
-            if now and not self.tracked[p] and p in started:
-                self.started.add(p)                     # our START_TRACKING landed
-            if not now and self.tracked[p]:
-                if p in self.restarted:                 # switched off again: do not loop
-                    self.failed[p] = "Zettle stopped tracking this product again while it was being written."
-                else:
-                    self.restarted.append(p)
-                    untracked.append(p)
-                    for v in self._variants(p):
-                        if v in self.live:
-                            self.last_seen[v] = self.live[v]
-            self.tracked[p] = now
-            for v in self._variants(p):
-                self.live.pop(v, None)
-        for p, v, b in rows:
-            self.product_of.setdefault(v, p)
-            self.live[v] = b
-        for p in products:
-            if self.tracked[p]:
-                for v in self._variants(p):
-                    self.live.setdefault(v, 0)          # missing from a read = 0
-        return untracked
-
-    def _settle_tracking(self) -> None:
-        """Every variant of a product this chunk started tracking ends at the sheet's target or,
-        for a product that was untracked when read, at 0 if the sheet does not name it."""
-        settling = [p for p in self.products if p in self.started and p not in self.failed]
-        unsettled = [p for p in self.products if p in self.started and p in self.failed]
-        self._warn_unsettled(unsettled)
-        if not settling:
-            return
-        fresh = [p for p in settling if p in self.fresh]
-        if any(v not in self.live for p in fresh for v in self._variants(p)) or \
-                any(v not in self.live for v in self.target if self._product(v) in settling):
-            self._reread(settling, started=[])
-        others = {v: 0 for p in fresh for v in self._variants(p) if v not in self.target}
-        revealed = {v: self.live.get(v, 0) for v in others}
-        wanted = {**{v: t for v, t in self.target.items() if self._product(v) in settling}, **others}
-        self._send(settling, wanted)
-        for v, hidden in revealed.items():
-            self._tell_zeroed(v, hidden=hidden, now=self.live.get(v))
-        for p in self.restarted:
-            if p in settling:
-                rest = any(v not in self.target for v in self._variants(p))
-                self.z.notices.append(f"Zettle had stopped tracking {self._name(p)} during the import; Stocksheet "
-                                      "started tracking it again" + (
-                                          ", and its variants not in the sheet kept their levels." if rest else "."))
-
-    # ---- helpers -------------------------------------------------------------------------
-    def _product(self, variant: str) -> str:
-        return self.product_of.get(variant) or self.z._product_of.get(variant, "")
-
-    def _variants(self, product: str) -> list[str]:
-        known = self.z._variants_of.get(product, [])
-        extra = [v for v, p in self.product_of.items() if p == product and v not in known]
-        return known + extra
-
-    def _name(self, product: str) -> str:
-        return self.z._names.get(product, product)
-
-    def _tell_zeroed(self, variant: str, *, hidden: int, now: int | None) -> None:
-        product = self._product(variant)
-        who = f"Zettle started tracking {self._name(product)}: its variant " + \
-              self.z._names.get(variant, f"{variant} (") + "not in the sheet)"
-        if now == 0:
-            self.z.notices.append(who + (f" came back with an old hidden balance of {hidden} and was set to 0."
-                                         if hidden else " is now tracked at 0."))
-        else:
-            why = self.failed.get(product) or (f"Zettle reports {now}" if now is not None else "no balance was reported")
-            self.z.notices.append(who + f" came back with an old hidden balance of {hidden} and could not be set to 0 "
-                                        f"({why.rstrip('.')}). Set it in Zettle.")
-
-    def _warn_unsettled(self, products: list[str]) -> None:
-        for p in products:
-            if p in self.fresh:
-                self.z.notices.append(f"Stocksheet started tracking {self._name(p)} in Zettle but could not confirm "
-                                      "its variants' levels: those not in the sheet may show old hidden balances. "
-                                      "Check them in Zettle.")
-
-
-def _error_type(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
-    return str(body.get("errorType", "")) if isinstance(body, dict) else ""
-
-
-def _named_products(response: httpx.Response, products: list[str]) -> set[str]:
-    """Products a 4xx's violations point at (``productChanges[i]…``)."""
-    try:
-        violations = response.json().get("violations") or []
-    except (ValueError, AttributeError):
-        return set()
-    named = set()
-    for v in violations:
-        m = _PRODUCT_INDEX.match(str(v.get("propertyName", ""))) if isinstance(v, dict) else None
-        if m and int(m.group(1)) < len(products):
-            named.add(products[int(m.group(1))])
-    return named
-
-
-def _balance_rows(body: Any) -> list[tuple[str, str, int]]:
-    """(product, variant, balance) from a read (strings) or a write (numbers) answer."""
-    out: list[tuple[str, str, int]] = []
-    try:
-        for row in body.get("variants") or []:
-            value = row["balance"]
-            if isinstance(value, bool) or not isinstance(value, (int, str)):
-                raise ValueError(value)
-            out.append((str(row.get("productUuid") or ""), str(row["variantUuid"]), int(value)))
-    except (AttributeError, TypeError, KeyError, ValueError) as exc:
-        raise ProtocolError("Zettle answered with balances in an unknown shape.") from exc
-    return out
