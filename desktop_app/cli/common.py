@@ -102,10 +102,12 @@ def store_flags(sp: argparse.ArgumentParser) -> None:
                          "from STOCKSHEET_BASIC_PASSWORD or the keyring, never from the command line")
 
 
-def connector(args: argparse.Namespace, *, platform: str | None = None, url: str | None = None):
+def connector(args: argparse.Namespace, *, platform: str | None = None, url: str | None = None,
+              remembered: dict[str, str] | None = None):
     """The connector for ``platform`` at ``url`` (default: ``--platform``/``--url``), with the
     platform's own flags applied; every command that connects builds its connector here, from
-    the secrets ``engine.connect`` finds (environment, then keyring)."""
+    the secrets ``engine.connect`` finds (environment, then keyring). ``remembered``: a run's
+    journalled connection options (resume, undo), which its flags override."""
     from desktop_app.engine.connect import connect_saved
     from desktop_app.platforms.http import check_url
     from desktop_app.platforms.store_urls import url_problem
@@ -127,4 +129,7 @@ def connector(args: argparse.Namespace, *, platform: str | None = None, url: str
         if ":" in basic_user or not basic_user.strip():
             raise UsageError("--basic-user takes the user name alone (no ':'); the password goes in the "
                              "STOCKSHEET_BASIC_PASSWORD environment variable, never on the command line.")
-    return connect_saved(platform, url, client_id=client_id, basic_user=basic_user, removal_location=removal)
+    remembered = remembered or {}
+    return connect_saved(platform, url, client_id=client_id or remembered.get("client_id"),
+                         basic_user=basic_user if basic_user is not None else remembered.get("basic_user"),
+                         removal_location=removal or remembered.get("removal_location"))

@@ -112,7 +112,10 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 
 def _run_command(args: argparse.Namespace, job: Any) -> int:
-    """Connect to the run's own store (platform and URL from the journal), run ``job``, print."""
+    """Connect to the run's own store as the run did (platform, URL and connection options from
+    the journal; flags given now win), run ``job``, print."""
     from desktop_app.engine.runs import run_record
     record = run_record(args.run_id)
-    return run_job(args, connector(args, platform=record.platform, url=record.url), job, heading=True)
+    remembered = record.options.get("connection") or {}
+    return run_job(args, connector(args, platform=record.platform, url=record.url, remembered=remembered), job,
+                   heading=True)

@@ -45,4 +45,11 @@ def connect_saved(platform: str, url: str, *, client_id: str | None = None, basi
     return connect(platform, url, token, **options)
 
 
-__all__ = ["connect_saved"]
+def reconnect_options(connector: Connector) -> dict[str, str]:
+    """The non-secret options ``connect_saved`` needs to reach ``connector``'s store again (a Zettle
+    API key's client id, a Marketplacer site's HTTP Basic user): journalled with each run, so its
+    resume and undo connect as the run did without the flags being given again."""
+    return {str(k): str(v) for k, v in (getattr(connector, "reconnect", None) or {}).items()}
+
+
+__all__ = ["connect_saved", "reconnect_options"]

@@ -22,6 +22,7 @@ from desktop_app.core.models import NOT_TRACKED, Change, Mode
 from desktop_app.core.plan import make_plan
 from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
 from desktop_app.core.results import RowOutcome, RunResult, Status
+from desktop_app.engine.connect import reconnect_options
 from desktop_app.engine.executor import NOT_APPLIED, Settled, Unit
 from desktop_app.engine.journal import (
     FINISHED, INTERRUPTED, PLANNED, RUNNING, SENDING, Entry, Journal, JournalError, RunRecord,
@@ -166,7 +167,8 @@ def undo(run_id: str, connector: Connector, *, force: bool = False, journal: Jou
         planned = {id(c): chunk.index for chunk in plan.chunks for c in chunk.changes}
         entries = [Entry(seq=i, chunk=planned.get(id(c)), change=c, state=PLANNED if id(c) in planned else "unchanged")
                    for i, c in enumerate(changes)]
-        options = {"force_stale": force, "rate": record.options.get("rate", "default")}
+        options = {"force_stale": force, "rate": record.options.get("rate", "default"),
+                   "connection": reconnect_options(connector)}
         new_id = j.start_run(kind="undo", parent=run_id, platform=record.platform, url=record.url, sheet=record.sheet,
                              options=options, totals={"rows": len({c.row for c in changes}), "invalid": 0}, entries=entries,
                              chunks={ch.index: ch.request for ch in plan.chunks})

@@ -20,6 +20,7 @@ from desktop_app.core.errors import AuthError
 from desktop_app.core.models import Capabilities
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from desktop_app.core.results import RowOutcome, RunResult, Status
+from desktop_app.engine.connect import reconnect_options
 from desktop_app.engine.executor import NOT_APPLIED, Executor, Settled, Unit
 from desktop_app.engine.journal import CANCELLED, FINISHED, INTERRUPTED, PLANNED, Entry, Journal, JournalError
 from desktop_app.engine.limiter import RateLimiter, Unlimited
@@ -50,7 +51,8 @@ def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback
         by_chunk: dict[int, list[Entry]] = {}
         entries = _entries(preview, planned, by_chunk)   # a generator: only the planned entries are kept
         notes = preview.row_problems()        # every one INVALID or SKIPPED
-        options = {**_plain(asdict(preview.options)), "rate": rate_to_json(rate)}
+        options = {**_plain(asdict(preview.options)), "rate": rate_to_json(rate),
+                   "connection": reconnect_options(connector)}
         totals = {"rows": len(preview.sheet.rows), "invalid": len(preview.invalid_rows)}
         what = f"import of {Path(preview.sheet.path).name}" if preview.sheet.path else "import"
         with store_lock(journal, platform=caps.platform, url=store_identity(connector), what=what, wait=lock_wait,

@@ -95,6 +95,8 @@ class MarketplacerConnector:
         """``auth="api-key"`` sends ``MARKETPLACER-API-KEY`` instead of ``Authorization: Bearer``.
         ``basic_user`` (and ``basic_password``) put HTTP Basic credentials in ``Authorization`` and
         the key in ``MARKETPLACER-API-KEY``, for marketplaces behind HTTP Basic auth."""
+        #: the options (never secrets) that connect to this store again: a run's resume or undo uses them
+        self.reconnect = {"basic_user": basic_user} if basic_user else {}
         basic = bool(basic_user)
         if basic_password and not basic:
             raise ValueError("An HTTP Basic password needs its user name: give basic_user too.")

@@ -128,6 +128,9 @@ class ZettleConnector:
             retry=retry)
         self.page_size = page_size
         self.removal_location = removal_location
+        #: the options (never secrets) that connect to this store again: a run's resume or undo uses them
+        self.reconnect = {k: v for k, v in (("client_id", client_id or ""), ("removal_location", removal_location))
+                          if v and not (k == "removal_location" and v == "BIN")}
         self.external_uuids: list[str] = []        # every externalUuid sent, in order (for the journal)
         #: sentences for the user about levels this connector changed beyond the sheet's rows
         #: (variants of a product it started tracking), in order; the caller shows and clears them

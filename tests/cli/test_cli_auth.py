@@ -145,7 +145,8 @@ def test_the_basic_password_can_come_from_the_keyring_entry_the_window_saves(bas
     assert code == 0 and out["rows"] > 0, text
 
 
-def test_undo_and_resume_take_the_same_auth_flags(basic_site, capsys, tmp_path, monkeypatch):
+def test_undo_and_resume_connect_as_the_run_did_and_take_the_same_auth_flags(basic_site, capsys, tmp_path,
+                                                                             monkeypatch, stocksheet_home):
     app, url = basic_site
     conn = ["--platform", "marketplacer", "--url", url, "--basic-user", USER]
     monkeypatch.setenv("STOCKSHEET_BASIC_PASSWORD", PASSWORD)
@@ -153,11 +154,14 @@ def test_undo_and_resume_take_the_same_auth_flags(basic_site, capsys, tmp_path, 
     code, out, _ = run(capsys, "import", sheet, *conn)
     assert code == 0 and out["applied"] == edited
     run_id = out["run_id"]
+    assert PASSWORD not in everything_written(stocksheet_home)     # the user is journalled, never the password
 
-    code, _, text = run(capsys, "undo", run_id)                        # the site wants its Basic credentials
+    code, _, text = run(capsys, "undo", run_id, "--basic-user", "someone-else")   # a flag given now wins
     assert code == 3 and PASSWORD not in text
-    code, undone, text = run(capsys, "undo", run_id, "--basic-user", USER)
+    code, undone, text = run(capsys, "undo", run_id)                 # the run's Basic user, from the journal
     assert code == 0 and undone["applied"] == edited, text
+    code, _, text = run(capsys, "undo", undone["run_id"])            # an undo's undo: the same again
+    assert code == 0, text
     code, _, text = run(capsys, "resume", run_id, "--basic-user", USER)
     assert code == 2 and "already finished" in text
     code, _, text = run(capsys, "resume", run_id, "--zettle-client-id", "abc")
@@ -177,6 +181,13 @@ def test_a_zettle_run_made_with_an_api_key_is_undone_with_the_client_id_from_the
         code, undone, text = run(capsys, "undo", out["run_id"])
         assert code == 0 and undone["applied"] == edited, text
         assert app.tokens_issued > 2 and app.api_key not in text
+
+        monkeypatch.delenv("STOCKSHEET_ZETTLE_CLIENT_ID")        # a run made with the flag: undone without it
+        code, out, _ = run(capsys, "import", sheet, *conn, "--zettle-client-id", app.client_id)
+        assert code == 0 and out["applied"] == edited
+        code, undone, text = run(capsys, "undo", out["run_id"])
+        assert code == 0 and undone["applied"] == edited, text
+        monkeypatch.setenv("STOCKSHEET_ZETTLE_CLIENT_ID", app.client_id)
 
         monkeypatch.setenv("STOCKSHEET_ZETTLE_CLIENT_ID", "someone-elses-client")
         code, _, text = run(capsys, "export", *conn, "-o", str(tmp_path / "y.csv"))
