@@ -51,7 +51,7 @@ import base64
 import math
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlencode
 
 from desktop_app.sandbox.catalog import load_catalog
@@ -178,7 +178,7 @@ class MarketplacerApp(Writes):
                    for name in ("sku", "barcode", "external_id")}
         rows = self.state.variants(**filters)
         extra = {f"{k}": v for k, v in filters.items() if v is not None}
-        return self._page(request, [self._variant(r) for r in rows], extra)
+        return self._page(request, rows, extra, render=self._variant)
 
     def _get_variant(self, request: Request) -> Response:
         row = self._variant_row(request)
@@ -234,7 +234,10 @@ class MarketplacerApp(Writes):
             del attrs["count_on_hand"], attrs["price"], attrs["sale_price"]
         return {"id": row["id"], "type": "inventories", "attributes": attrs}
 
-    def _page(self, request: Request, items: list[dict[str, Any]], extra: dict[str, str]) -> Response:
+    def _page(self, request: Request, items: list[Any], extra: dict[str, str],
+              render: Callable[[Any], dict[str, Any]] | None = None) -> Response:
+        """One page of ``items``; ``render`` turns the page's own items into JSON (only those: a
+        100k-variant catalogue read page by page must not render every variant for every page)."""
         number = page_param(request, "page[number]", 1, upper=None)
         size = page_param(request, "page[size]", DEFAULT_PAGE_SIZE, upper=None)
         if size > self.max_page_size:
@@ -252,7 +255,8 @@ class MarketplacerApp(Writes):
         links = {"first": link(1), "last": link(last)}
         if number < last:
             links["next"] = link(number + 1)
-        return self._ok({"links": links, "data": items[(number - 1) * size: number * size]})
+        page = items[(number - 1) * size: number * size]
+        return self._ok({"links": links, "data": [render(i) for i in page] if render else page})
 
     @staticmethod
     def _url(request: Request, path: str, query: dict[str, Any] | None = None) -> str:

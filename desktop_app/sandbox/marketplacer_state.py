@@ -12,6 +12,7 @@ from ``levels`` = no record).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -90,16 +91,15 @@ class MarketplacerState:
     # -- reads -------------------------------------------------------------------------------
 
     def variants(self, *, sku: str | None = None, barcode: str | None = None,
-                 external_id: str | None = None) -> list[dict[str, Any]]:
+                 external_id: str | None = None) -> "VariantRows":
+        """The variants matching the filters, in id order: a sequence that counts and slices in
+        SQL, so a page of a 100k-variant catalogue reads only its own rows."""
         where, args = [], []
         for column, value in (("sku", sku), ("barcode", barcode), ("external_id", external_id)):
             if value is not None:
                 where.append(f"v.{column} = ?")
                 args.append(value)
-        sql = ("SELECT v.*, a.multi_store, a.title AS advert_title FROM variants v JOIN adverts a ON a.id = v.advert_id"
-               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY v.id")
-        with self.store.reading() as db:
-            return [dict(r) for r in db.execute(sql, args)]
+        return VariantRows(self.store, " WHERE " + " AND ".join(where) if where else "", tuple(args))
 
     def variant(self, variant_id: int) -> dict[str, Any] | None:
         with self.store.reading() as db:
@@ -224,3 +224,33 @@ def demo_catalog() -> CatalogSpec:
     ]
     locations = [CatalogLocation(name=n) for n in (MAIN, bob, harbour, green)]
     return CatalogSpec(locations=locations, variants=variants)
+
+
+class VariantRows(Sequence):
+    """Variant rows (with their advert's ``multi_store`` and title) counted and sliced in SQL."""
+
+    _FROM = " FROM variants v JOIN adverts a ON a.id = v.advert_id"
+
+    def __init__(self, store: Any, where: str, args: tuple[Any, ...]) -> None:
+        self._store, self._where, self._args = store, where, args
+
+    def __len__(self) -> int:
+        with self._store.reading() as db:
+            return int(db.execute("SELECT COUNT(*)" + self._FROM + self._where, self._args).fetchone()[0])
+
+    def __getitem__(self, index: Any) -> Any:
+        if not isinstance(index, slice):
+            rows = self[index:index + 1] if index >= 0 else list(self)[index:index + 1]
+            if not rows:
+                raise IndexError(index)
+            return rows[0]
+        start, stop, step = index.indices(len(self))
+        if step != 1:
+            return list(self)[index]
+        with self._store.reading() as db:
+            return [dict(r) for r in db.execute("SELECT v.*, a.multi_store, a.title AS advert_title" + self._FROM
+                                                + self._where + " ORDER BY v.id LIMIT ? OFFSET ?",
+                                                (*self._args, max(0, stop - start), start))]
+
+    def __iter__(self) -> Any:
+        return iter(self[0:len(self)])

@@ -237,7 +237,8 @@ class ShoplazzaApp(Writes):
     def _product_rows(self, where: str = "", args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         db = self._db
         variants = db.execute(f"SELECT * FROM variants{where} ORDER BY pos", args).fetchall()
-        totals = dict(db.execute("SELECT item_id, SUM(stock) FROM levels GROUP BY item_id").fetchall())
+        totals = dict(db.execute(f"SELECT l.item_id, SUM(l.stock) FROM levels l JOIN variants v ON v.item_id = l.item_id"
+                                 f"{where} GROUP BY l.item_id", args).fetchall())
         products: dict[str, dict[str, Any]] = {}
         for v in variants:
             product = products.setdefault(v["product_id"], {"id": v["product_id"], "title": v["product_title"], "variants": []})
@@ -245,11 +246,15 @@ class ShoplazzaApp(Writes):
         return list(products.values())
 
     def _products(self, request: Request) -> Response:
-        paged = self._page(request, self._product_rows(), size_names=("per_page", "page_size"), products=True)
+        # the page is cut from the product ids; only its own products are rendered (a 100k-variant
+        # catalogue read page by page must not render every product for every page)
+        ids = [r[0] for r in self._db.execute("SELECT product_id FROM variants GROUP BY product_id ORDER BY MIN(pos)")]
+        paged = self._page(request, ids, size_names=("per_page", "page_size"), products=True)
         if isinstance(paged, Response):
             return paged
         page, more = paged
-        return self._ok({"products": page, **more})
+        rows = self._product_rows(f" WHERE product_id IN ({','.join('?' * len(page))})", tuple(page)) if page else []
+        return self._ok({"products": rows, **more})
 
     def _product(self, request: Request) -> Response:
         rows = self._product_rows(" WHERE product_id = ?", (request.params["id"],))
