@@ -55,18 +55,50 @@ class DemoStore:
         self.app = create_app(platform, catalog=catalog, state=self.state, rate=rate)
         self.server = SandboxServer(self.app, latency_ms=latency_ms).start()
 
-    def workspace(self):
-        from desktop_app.engine.workspace import StoreInfo, Workspace
+    def connector(self):
         from desktop_app.platforms.registry import connect
         connector = connect(self.platform, self.server.url, self.app.token)
         # its runs belong to the demo store (its state file), not to this launch's port
         connector.identity = f"demo:{self.platform}:{self.state}"
+        return connector
+
+    def workspace(self):
+        from desktop_app.engine.workspace import StoreInfo, Workspace
         info = StoreInfo(platform=self.platform, url=self.server.url,
                          name=f"Demo store ({self.platform.capitalize()} sandbox)", is_demo=True)
-        return Workspace(connector, info)
+        return Workspace(self.connector(), info)
 
     def stop(self) -> None:
         self.server.stop()
+
+
+def demo_opener(running: DemoStore | None = None):
+    """Opens the demo store a feed targets (``demo:PLATFORM``): the window's own while it runs,
+    else one started for the feed's run from its state file (stopped when its connector closes)."""
+    def open_demo(platform: str):
+        if running is not None and running.platform == platform:
+            return running.connector()
+        store = DemoStore(platform)
+        connector = store.connector()
+        close = connector.close
+
+        def close_and_stop() -> None:
+            try:
+                close()
+            finally:
+                store.stop()
+        connector.close = close_and_stop
+        return connector
+    return open_demo
+
+
+def feed_connect(running: DemoStore | None = None):
+    """How the faces' feeds connect to a target: real stores from saved secrets, the demo store by
+    ``demo_opener``."""
+    from functools import partial
+
+    from desktop_app.engine.feeds.connect import connect_target
+    return partial(connect_target, demo=demo_opener(running))
 
 
 def connect_store(*, platform: str, url: str, token: str, **options: str):
@@ -87,12 +119,14 @@ def platforms() -> list[str]:
     return list(PLATFORMS)
 
 
-def build_window(workspace, *, settings=None):
-    """The main window wired to ``workspace``, a real-store factory and the sample sheets."""
+def build_window(workspace, *, settings=None, demo: DemoStore | None = None):
+    """The main window wired to ``workspace``, a real-store factory, the sample sheets and the
+    feeds (which reach ``demo``, the running demo store, through it)."""
+    from desktop_app.engine.feeds.service import FeedService
     from desktop_app.gui.app_icon import app_icon
     from desktop_app.gui.main_window import MainWindow
     window = MainWindow(workspace, settings=settings, samples=sample_sheets(), connect=connect_store,
-                        platforms=platforms())
+                        platforms=platforms(), feeds=FeedService(feed_connect(demo)))
     window.setWindowIcon(app_icon())
     return window
 
@@ -115,7 +149,7 @@ def run_gui(file: Path | None = None, *, argv: Sequence[str] = (), screenshot: P
     settings = Settings()
     apply_theme(qapp, os.environ.get("STOCKSHEET_THEME") or settings.get("appearance/theme"))
     demo = DemoStore()
-    window = build_window(demo.workspace(), settings=settings)
+    window = build_window(demo.workspace(), settings=settings, demo=demo)
     install_excepthook(lambda: window)
     window.show()
     if screenshot is not None:

@@ -203,11 +203,11 @@ def _set_paused(args: argparse.Namespace, paused: bool) -> int:
 
 
 def cmd_feed_run(args: argparse.Namespace) -> int:
+    from desktop_app.app import feed_connect
     from desktop_app.engine import feeds
-    from desktop_app.engine.feeds.connect import connect_target
     feed = feeds.load(args.name)
     if args.apply_anyway:
-        outcome = feeds.apply_anyway(feed, connect=connect_target)
+        outcome = feeds.apply_anyway(feed, connect=feed_connect())
         return _print_run(args, feeds.FeedRun(feed.name, files=[outcome]))
     if feed.paused and args.once:
         print(f"Feed '{feed.name}' is paused (stocksheet feed unpause {feed.name}).")
@@ -226,8 +226,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
 def _loop(args: argparse.Namespace, current: Callable[[], Any], *, once: bool) -> int:
     """One check (``once``), or a check every interval until Ctrl+C / SIGTERM."""
     from desktop_app.core.progress import CancelToken
+    from desktop_app.app import feed_connect
     from desktop_app.engine.feeds import run_feed
-    from desktop_app.engine.feeds.connect import connect_target
+    connect = feed_connect()           # real stores from saved secrets; a demo target starts the demo store
     stopped, cancel = threading.Event(), CancelToken()
 
     def stop(*_: Any) -> None:
@@ -239,7 +240,7 @@ def _loop(args: argparse.Namespace, current: Callable[[], Any], *, once: bool) -
         while True:
             feed = current()
             if not feed.paused:
-                run = run_feed(feed, connect=connect_target, cancel=cancel, wait=stopped.wait)
+                run = run_feed(feed, connect=connect, cancel=cancel, wait=stopped.wait)
                 code = max(code, _print_run(args, run))
             if once or stopped.wait(feed.every):
                 return code

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core.errors import StocksheetError
+from desktop_app.engine.feeds.recipe import demo_url
 from desktop_app.gui.errors import Dialogs
 from desktop_app.gui.feed_dialog import FeedDialog
 
@@ -21,7 +22,8 @@ def save_as_feed(window: Any) -> None:
         return
     try:
         feed = window.feed_scheduler.service.save_from_preview(
-            prepared.preview, name=choice.name, platform=info.platform, url=info.url, watch=choice.watch or None,
+            prepared.preview, name=choice.name, platform=info.platform,
+            url=demo_url(info.platform) if info.is_demo else info.url, watch=choice.watch or None,
             feed_url=choice.url or None, every=choice.every_minutes * 60,
             store_options=window.settings.store_options(info.url))
     except StocksheetError as exc:

@@ -43,7 +43,10 @@ SHEET_FILTER = "Stock sheets (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls *.ods);;All 
 
 class MainWindow(ReviewActions, ResumeOffer, LandingRows, ReportActions, SheetDrops, StoreSwitch, QMainWindow):
     def __init__(self, workspace, *, settings: Settings | None = None, samples: Sequence[Path] = (),
-                 connect: Callable[..., Any] | None = None, platforms: Sequence[str] = ()) -> None:
+                 connect: Callable[..., Any] | None = None, platforms: Sequence[str] = (),
+                 feeds: Any = None) -> None:
+        """``feeds``: the FeedService the Feeds page runs (default: real stores only; the composition
+        root gives one that also reaches the demo store)."""
         super().__init__()
         self.workspace = workspace
         self._demo = workspace if workspace.info.is_demo else None    # kept while another store is used
@@ -88,7 +91,7 @@ class MainWindow(ReviewActions, ResumeOffer, LandingRows, ReportActions, SheetDr
         layout.addWidget(self.progress)
         self.setCentralWidget(central)
         build_menus(self)
-        install_feeds(self)
+        install_feeds(self, feeds)
 
         self.start_page.open_requested.connect(self.choose_file)
         self.start_page.file_chosen.connect(self.open_file)

@@ -109,10 +109,10 @@ def dialogs(monkeypatch):
 
 
 @pytest.fixture
-def window(qtbot, workspace):
+def window(qtbot, workspace, demo_store):
     """The real main window on the demo store; its background runner is stopped afterwards."""
     from desktop_app.app import build_window
-    w = build_window(workspace)
+    w = build_window(workspace, demo=demo_store)
     qtbot.addWidget(w)
     w.show()
     yield w
@@ -139,7 +139,7 @@ def open_window(qtbot):
     def make(state_dir: Path, *, latency_ms: float = 0.0):
         store = DemoStore(state_dir=state_dir, latency_ms=latency_ms)
         ws = store.workspace()
-        w = build_window(ws)
+        w = build_window(ws, demo=store)
         qtbot.addWidget(w)
         w.show()
         opened.append((w, ws, store))

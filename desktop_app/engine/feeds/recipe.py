@@ -51,7 +51,9 @@ def refuse_credentials(url: str, *, what: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One store a feed writes to. No token: it comes from the keyring or the environment."""
+    """One store a feed writes to. No token: it comes from the keyring or the environment. The
+    embedded demo store is ``demo:PLATFORM`` (its address changes with every launch; its state
+    file under STOCKSHEET_HOME does not)."""
 
     platform: str
     url: str
@@ -65,8 +67,17 @@ class Target:
         refuse_credentials(self.url, what="store URL")
 
     @property
+    def is_demo(self) -> bool:
+        return self.url == demo_url(self.platform)
+
+    @property
     def label(self) -> str:
-        return f"{self.platform} {self.url}"
+        return f"the {self.platform} demo store" if self.is_demo else f"{self.platform} {self.url}"
+
+
+def demo_url(platform: str) -> str:
+    """The target address of the embedded demo store of ``platform``."""
+    return f"demo:{platform}"
 
 
 @dataclass(slots=True)

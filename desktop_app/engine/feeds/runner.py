@@ -32,7 +32,7 @@ from desktop_app.engine.guards import GuardLimits, Tripped, check, describe
 from desktop_app.engine.importer import apply_preview, import_options, resolved_aliases
 from desktop_app.engine.journal import FINISHED, Journal, JournalError
 from desktop_app.engine.prepare import ImportOptions, Preview, prepare
-from desktop_app.engine.store_lock import StoreBusyError
+from desktop_app.engine.store_lock import StoreBusyError, store_identity
 from desktop_app.platforms.base import Connector
 
 log = logging.getLogger("stocksheet.feeds")
@@ -168,7 +168,7 @@ def _apply_everywhere(feed: Feed, path: Path, outcome: FileOutcome, *, state: Fe
             outcome.stores.append(StoreOutcome(target, "unreachable", str(exc), code=EXIT_UNREACHABLE))
             log.warning("%s: %s: %s", feed.name, target.label, exc)
             continue
-        if (connector.url, target.platform) in earlier:
+        if (store_identity(connector), target.platform) in earlier:
             continue
         try:
             previews[target] = preview = prepare(path, connector, _options(feed, connector), cancel=cancel)
@@ -200,10 +200,10 @@ def _apply_everywhere(feed: Feed, path: Path, outcome: FileOutcome, *, state: Fe
         connector = connectors.get(target)
         if connector is None or any(s.target == target for s in outcome.stores):
             continue
-        if outcome.guards and (connector.url, target.platform) not in earlier:
+        if outcome.guards and (store_identity(connector), target.platform) not in earlier:
             continue        # a run already under way before the guards tripped is still finished, exactly once
         outcome.stores.append(_run_store(feed, path, target, connector, previews.get(target),
-                                         earlier.get((connector.url, target.platform)), limits, state, cancel))
+                                         earlier.get((store_identity(connector), target.platform)), limits, state, cancel))
 
 
 def _run_store(feed: Feed, path: Path, target: Target, connector: Connector, preview: Preview | None,
