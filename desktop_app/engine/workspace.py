@@ -145,6 +145,11 @@ class Workspace:
         """Write the sheet with the cells fixed in the window, as a new file."""
         return write_corrected_sheet(preview, path)
 
+    def can_filter_changes(self) -> bool:
+        """Whether an export can keep only the levels changed since a date on this store."""
+        from desktop_app.engine.export.gather import filters_changes
+        return filters_changes(self.connector)
+
     def export(self, path: str | Path, *, options=None, progress: ProgressCallback = no_progress):
         """Write a stock report (``engine.export.ExportOptions``); returns its ``ExportResult``."""
         from desktop_app.engine.export import write_stock_report

@@ -4,15 +4,15 @@ CSV with its options) and where (a default name with the store and the date); af
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QDateTime, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateTimeEdit, QDialog, QDialogButtonBox, QFileDialog,
+                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox,
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from desktop_app.core.models import Location
 from desktop_app.engine.export import DEFAULT_LOW_STOCK, ExportOptions, default_file_name
@@ -31,7 +31,9 @@ class ExportChoice:
 
 class ExportDialog(QDialog):
     def __init__(self, *, locations: Sequence[Location], store: str, folder: Path, parent: QWidget | None = None,
-                 today: date | None = None) -> None:
+                 today: date | None = None, can_filter_changes: bool = True) -> None:
+        """``can_filter_changes``: the store can say which levels changed since a date (else the
+        "Changed since" control is off, saying why)."""
         super().__init__(parent)
         self.setWindowTitle("Export stock report")
         self.setAccessibleName("Export stock report")
@@ -69,6 +71,24 @@ class ExportDialog(QDialog):
         low_row.addStretch(1)
         form.addRow("Low stock:", low_row)
 
+        self.since_check = QCheckBox("Only levels changed &since")
+        self.since_check.setAccessibleName("Only levels changed since")
+        self.since_edit = QDateTimeEdit(QDateTime(datetime.combine(self._today, datetime.min.time())
+                                                  - timedelta(days=1)))
+        self.since_edit.setAccessibleName("Changed since")
+        self.since_edit.setCalendarPopup(True)
+        self.since_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self._can_filter_changes = can_filter_changes
+        if not can_filter_changes:
+            why = f"{store} cannot say which stock levels changed since a date: every level is exported."
+            for w in (self.since_check, self.since_edit):
+                w.setToolTip(why)
+        since_row = QHBoxLayout()
+        since_row.addWidget(self.since_check)
+        since_row.addWidget(self.since_edit)
+        since_row.addStretch(1)
+        form.addRow("Changes:", since_row)
+
         self.format_box = QComboBox()
         self.format_box.setAccessibleName("Format")
         for value, text in FORMAT_CHOICES:
@@ -91,7 +111,9 @@ class ExportDialog(QDialog):
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(self.browse_button)
-        form.addRow("F&ile:", path_row)
+        file_label = QLabel("F&ile:")           # a row holding a layout gets no buddy by itself
+        file_label.setBuddy(self.path_edit)
+        form.addRow(file_label, path_row)
 
         buttons = QDialogButtonBox()
         self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -106,6 +128,7 @@ class ExportDialog(QDialog):
 
         self.layout_box.currentIndexChanged.connect(self._on_layout_box_changed)
         self.low_check.toggled.connect(self._sync)
+        self.since_check.toggled.connect(self._sync)
         self.format_box.currentIndexChanged.connect(self._on_format_box_changed)
         self.location_list.itemChanged.connect(self._sync)
         self.path_edit.textChanged.connect(self._sync)
@@ -122,7 +145,9 @@ class ExportDialog(QDialog):
         names = self.checked_locations()
         low = self.low_spin.value() if self.low_check.isChecked() or layout == "low-stock" else None
         every = len(names) == self.location_list.count()
-        options = ExportOptions(layout=layout, locations=() if every else tuple(names), low_stock=low,
+        since = self.since_edit.dateTime().toPython().astimezone() \
+            if self._can_filter_changes and self.since_check.isChecked() else None
+        options = ExportOptions(layout=layout, locations=() if every else tuple(names), low_stock=low, changed_since=since,
                                 only_low=self.only_low_check.isChecked() and low is not None,
                                 bom=self.bom_check.isChecked(), delimiter=self.delimiter_box.currentData())
         return ExportChoice(Path(self.path_edit.text().strip()), options)
@@ -132,6 +157,8 @@ class ExportDialog(QDialog):
         self.low_check.setEnabled(not low_stock)
         self.low_spin.setEnabled(low_stock or self.low_check.isChecked())
         self.only_low_check.setEnabled(not low_stock and self.low_check.isChecked())
+        self.since_check.setEnabled(self._can_filter_changes)
+        self.since_edit.setEnabled(self._can_filter_changes and self.since_check.isChecked())
         csv = self.format_box.currentData() == ".csv"
         self.bom_check.setEnabled(csv)
         self.delimiter_box.setEnabled(csv)
@@ -159,10 +186,11 @@ class ExportDialog(QDialog):
         return path or None
 
     @classmethod
-    def ask(cls, parent: QWidget | None, *, locations: Sequence[Location], store: str, folder: Path
-            ) -> ExportChoice | None:
+    def ask(cls, parent: QWidget | None, *, locations: Sequence[Location], store: str, folder: Path,
+            can_filter_changes: bool = True) -> ExportChoice | None:
         """Modal; tests monkeypatch this classmethod."""
-        dialog = cls(locations=locations, store=store, folder=folder, parent=parent)
+        dialog = cls(locations=locations, store=store, folder=folder, parent=parent,
+                     can_filter_changes=can_filter_changes)
         try:
             return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
         finally:

@@ -87,7 +87,8 @@ class ReportActions:
 
     def _ask_export(self, locations: list) -> None:
         folder = Path(self.settings.get("files/last_dir") or Path.home())
-        choice = ExportDialog.ask(self, locations=locations, store=self.workspace.info.name, folder=folder)
+        choice = ExportDialog.ask(self, locations=locations, store=self.workspace.info.name, folder=folder,
+                                  can_filter_changes=self.workspace.can_filter_changes())
         if choice is None:
             return
         ws = self.workspace

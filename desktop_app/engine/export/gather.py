@@ -145,6 +145,11 @@ def read_thresholds(path: Path) -> dict[str, int]:
     return out
 
 
+def filters_changes(connector: Connector) -> bool:
+    """Whether the store can say which levels changed since a date (``changed_since``)."""
+    return getattr(connector, "read_level_details", None) is not None
+
+
 def gather(connector: Connector, options: ExportOptions, *, progress: ProgressCallback = no_progress) -> Snapshot:
     """Read what the report shows. Raises InputError for a location the store lacks, or
     ``--changed-since`` on a platform that cannot filter by update time (before any stock read)."""
