@@ -185,11 +185,19 @@ def _folder(folder: Path) -> Path:
 
 
 def _ole_encrypted(folder: Path) -> Path:
-    """The start of an OLE compound file holding an ``EncryptedPackage`` stream: what Excel saves
-    for a password-protected .xlsx (the encrypted content itself is random here)."""
-    path = folder / "secret.xlsx"
-    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
-    path.write_bytes(header + "EncryptedPackage".encode("utf-16-le") + os.urandom(4096))
+    """A real password-protected .xlsx, as Excel saves one: a workbook written by openpyxl, then
+    encrypted (ECMA-376 agile encryption, password "pw") by msoffcrypto-tool into an OLE compound
+    file holding ``EncryptionInfo`` and ``EncryptedPackage``."""
+    import openpyxl
+    from msoffcrypto.format.ooxml import OOXMLFile
+    plain, path = folder / "plain.xlsx", folder / "secret.xlsx"
+    book = openpyxl.Workbook()
+    for row in GOOD_ROWS:
+        book.active.append(row)
+    book.save(plain)
+    with plain.open("rb") as f, path.open("wb") as out:
+        OOXMLFile(f).encrypt("pw", out)
+    plain.unlink()
     return path
 
 
