@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from desktop_app.core.errors import InputError
+from desktop_app.core.words import plural
 from desktop_app.engine import guards
 
 
@@ -263,7 +264,7 @@ def _print_run(args: argparse.Namespace, run: Any) -> int:
             print(f"{f.name}: cannot be read: {f.problem}")
         else:
             guard_text = "; ".join(g["message"] for g in f.guards) if f.guards else "passed"
-            print(f"{f.name}: read {f.rows:,} data rows; guards: {guard_text}")
+            print(f"{f.name}: read {plural(f.rows, 'data row')}; guards: {guard_text}")
         for s in f.stores:
             print(f"  {s.target.label}: {s.status} — {s.message}")
         print(f"  {f.status}: {f.path}; report {f.report}", flush=True)

@@ -6,6 +6,7 @@ from typing import Iterable
 
 from desktop_app.cli.common import out
 from desktop_app.core.results import RowOutcome, RunResult, Status
+from desktop_app.core.words import plural  # noqa: F401 - the CLI's counting words (re-exported)
 
 #: ``--show`` choices: which rows the table (and ``--json`` ``outcomes``) lists
 SHOW = ("all", "changes", "problems", "none")
@@ -23,11 +24,6 @@ def duration(seconds: float) -> str:
     if s < 3600:
         return f"{s // 60} min {s % 60} s" if s % 60 else f"{s // 60} min"
     return f"{s // 3600} h {s % 3600 // 60} min"
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``1 row``, ``2 rows``, ``1,234 requests``."""
-    return f"{n:,} {word if n == 1 else many or word + 's'}"
 
 
 def chosen(outcomes: Iterable[RowOutcome], show: str, *, dry_run: bool) -> list[RowOutcome]:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from desktop_app.core.errors import InputError
 from desktop_app.core.issues import VARIANT_NOT_FOUND
 from desktop_app.core.models import Kind
+from desktop_app.core.words import plural
 from desktop_app.engine.sheet_choice import no_rows_notice
 
 if TYPE_CHECKING:
@@ -137,14 +138,14 @@ def check(preview: "Preview", limits: GuardLimits | None = None, *, usual_rows: 
     if limits.min_rows_share is not None and usual_rows:
         floor = limits.min_rows_share * usual_rows
         if n["rows"] < floor:
-            tripped.append(Tripped(ROW_COUNT, f"{name} has {n['rows']:,} data rows, fewer than "
+            tripped.append(Tripped(ROW_COUNT, f"{name} has {plural(n['rows'], 'data row')}, fewer than "
                                    f"{_pct(limits.min_rows_share)} of this feed's usual {usual_rows:,}: a truncated "
                                    "file?", {"rows": n["rows"], "usual_rows": usual_rows,
                                              "limit": limits.min_rows_share}))
     if limits.max_unknown_share is not None and n["unknown"]:
         share = n["unknown"] / n["rows"]
         if share > limits.max_unknown_share:
-            tripped.append(Tripped(UNKNOWN_SHARE, f"{n['unknown']:,} of {n['rows']:,} rows ({_pct(share)}) name a "
+            tripped.append(Tripped(UNKNOWN_SHARE, f"{n['unknown']:,} of {plural(n['rows'], 'row')} ({_pct(share)}) name a "
                                    f"variant the store does not have, more than the limit of "
                                    f"{_pct(limits.max_unknown_share)}: a sheet for another store, or another key "
                                    "column?", {"unknown": n["unknown"], "rows": n["rows"], "share": round(share, 4),

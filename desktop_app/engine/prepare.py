@@ -23,6 +23,7 @@ from desktop_app.core.errors import CancelledError, MappingError
 from desktop_app.core.resolve import DuplicatePolicy, resolve
 from desktop_app.core.results import RowOutcome, RunResult, Status
 from desktop_app.core.rows import extract_rows
+from desktop_app.core.words import plural
 from desktop_app.engine.reads import read_pairs
 from desktop_app.engine.retry import patiently
 from desktop_app.engine.sheet_choice import choose_encoding, sheet_notices
@@ -206,7 +207,7 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
                                                                       encoding=options.encoding)
     sheet = apply_edits(original, options.edits)
     caps = connector.capabilities
-    step(1, "catalog", f"Loading the store's locations and variants ({len(sheet.rows):,} rows read)…")
+    step(1, "catalog", f"Loading the store's locations and variants ({plural(len(sheet.rows), 'row')} read)…")
     catalog = catalog or fetch_catalog(connector, cancel=cancel)
     if len(original.encodings) > 1 and not options.encoding:   # a short legacy CSV: the store's names decide
         chosen = choose_encoding(original, catalog, overrides=options.overrides, read=lambda name: read_sheet(
@@ -232,7 +233,7 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
         # all mean that location (resolve sends rows without one to the only/default location).
         for r in rows:
             r.location_ref = None
-    step(3, "validate", f"Matching {len(rows):,} rows to variants and locations…")
+    step(3, "validate", f"Matching {plural(len(rows), 'row')} to variants and locations…")
     targets, resolve_issues = resolve(rows, catalog, duplicates=options.duplicates,
                                       location_aliases=options.location_aliases)
     # Each stage's intermediates go as soon as the next one has what it needs: on 100k rows they
@@ -241,7 +242,7 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
     issues += resolve_issues
     targets, unmanaged = _managed(targets, caps)
     issues += unmanaged
-    step(4, "fetch", f"Reading live stock for {len(targets):,} levels…")
+    step(4, "fetch", f"Reading live stock for {plural(len(targets), 'level')}…")
     variant_ids, location_ids = {t.variant.id for t in targets}, {t.location.id for t in targets}
     live = {}
     if mapping_problem is None:
@@ -257,7 +258,7 @@ def _prepare(source: str | Path | RawSheet, connector: Connector, options: Impor
         changes = [_unstale(c) for c in changes]
     plan = make_plan(changes, caps)
     notices = sheet_notices(sheet) + _write_paths(connector, plan.changes)
-    step(6, "plan", f"{len(plan.changes):,} changes in {plan.requests:,} requests.")
+    step(6, "plan", f"{plural(len(plan.changes), 'change')} in {plural(plan.requests, 'request')}.")
     return Preview(sheet=sheet, mapping=mapping, capabilities=caps, catalog=catalog, changes=changes, plan=plan,
                    issues=issues, skipped=skipped, options=options, write_problem=write_problem, notices=notices,
                    repairs=repairs, original=original,

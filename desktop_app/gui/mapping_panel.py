@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 from desktop_app.core.mapping import normalise
 from desktop_app.core.models import KeyKind, Location
 from desktop_app.core.resolve import DuplicatePolicy
+from desktop_app.core.words import plural
 from desktop_app.engine.sheet_choice import COMMON_ENCODINGS, encoding_name
 from desktop_app.gui.sheet_preview import SheetPreview
 from desktop_app.gui.words import window_words
@@ -188,7 +189,7 @@ class MappingPanel(QWidget):
         layout_text = {"long": "one row per variant and location", "wide": "one column per location",
                        "shopify": "a Shopify inventory export", "matrixify": "a Matrixify products sheet"}
         text = (f"Read as {layout_text.get(mapping.layout.value, mapping.layout.value)}; "
-                f"header on row {preview.sheet.header_row}, {len(preview.sheet.rows):,} data rows.")
+                f"header on row {preview.sheet.header_row}, {plural(len(preview.sheet.rows), 'data row')}.")
         if mapping.warnings:
             text += " " + window_words(" ".join(mapping.warnings))
         self.layout_label.setText(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from desktop_app.core.results import RowOutcome
+from desktop_app.core.words import plural  # noqa: F401 - the window's counting words (re-exported)
 
 _MAPPING = "in the column mapping (Ctrl+M)"
 _RULES: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in (
@@ -57,11 +58,6 @@ def window_outcome(o: RowOutcome) -> RowOutcome:
         return o
     from dataclasses import replace
     return replace(o, message=message, hint=hint)
-
-
-def plural(n: int, noun: str, nouns: str | None = None) -> str:
-    """"1 change", "2 changes", "1,204 rows"."""
-    return f"{n:,} {noun if n == 1 else (nouns or noun + 's')}"
 
 
 def units(up: int, down: int) -> str:
