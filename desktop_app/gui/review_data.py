@@ -173,6 +173,14 @@ class ReviewData:
             self.orders[key] = sorted(range(len(keys)), key=keys.__getitem__, reverse=descending)
         return self.orders[key]
 
+    def mark(self, statuses: dict[int, Status]) -> None:
+        """Outcomes (by index) that changed status during a run: their status and group; the
+        kept sort orders go (a sort by status would show the old ones)."""
+        for i, status in statuses.items():
+            self.outcomes[i].status = status
+            self.groups[i] = _GROUP_OF[status]
+        self.orders.clear()
+
     def presorted(self, spec: tuple[Column, bool] | None) -> "ReviewData":
         """This data, sorted ahead for a table sorted by ``spec`` (``ReviewTableModel.sort_spec``):
         called in the worker, so showing it sorts nothing on the main thread."""
@@ -181,9 +189,8 @@ class ReviewData:
         return self
 
     def sort_keys(self, col: Column) -> list:
+        """Each outcome's value in ``col`` for sorting (not for ``Column.ROW``: already in order)."""
         outs, labels, names = self.outcomes, self.variant_label, self.location_name
-        if col is Column.ROW:
-            return [o.row for o in outs]
         if col is Column.VARIANT:
             return [labels.get(o.variant_id, o.variant_id) if o.variant_id else "" for o in outs]
         if col is Column.LOCATION:

@@ -218,12 +218,7 @@ class ReviewTableModel(QAbstractTableModel):
 
     def mark_landed(self, updates: dict[int, str]) -> None:
         """Rows (indices into ``review.outcomes``) written during the run: their new status."""
-        from desktop_app.gui.review_data import _GROUP_OF
-        outs, groups = self._data.outcomes, self._data.groups
-        for i, state in updates.items():
-            status = Status(state)
-            outs[i].status = status
-            groups[i] = _GROUP_OF[status]
+        self._data.mark({i: Status(state) for i, state in updates.items()})
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(Column) - 1))
 

@@ -155,3 +155,14 @@ def test_data_presorted_in_the_worker_is_shown_in_a_sorted_table_without_sorting
     assert shown(model)[:3] == ["2", "3", "4"]       # +5, 0, -3
     model.sort(Column.ROW, Qt.SortOrder.DescendingOrder)   # sheet order needs no keys at all
     assert shown(model) == ["7", "6", "5", "4", "3", "2"]
+
+
+def test_rows_landing_during_a_run_resort_by_their_new_status(qtbot):
+    model = make_model(qtbot)
+    model.sort(Column.STATUS, Qt.SortOrder.AscendingOrder)        # sorted (and the order kept) before the run
+    assert [cell(model, r, Column.STATUS) for r in range(model.rowCount())][:2] == ["Invalid", "Stale"]
+    row_7 = next(i for i, o in enumerate(model.review.outcomes) if o.row == 7)
+    model.mark_landed({row_7: "applied"})                         # row 7 "Will change" → "Applied"
+    model.sort(Column.STATUS, Qt.SortOrder.AscendingOrder)
+    assert [cell(model, r, Column.STATUS) for r in range(model.rowCount())][0] == "Applied"
+    assert shown(model)[0] == "7"
