@@ -49,8 +49,9 @@ def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback
         caps = connector.capabilities
         planned = {id(c): chunk.index for chunk in preview.plan.chunks for c in chunk.changes}
         by_chunk: dict[int, list[Entry]] = {}
-        entries = _entries(preview, planned, by_chunk)   # a generator: only the planned entries are kept
         notes = preview.row_problems()        # every one INVALID or SKIPPED
+        outcomes = list(notes)                # and, as the journal takes the entries, every row not sent
+        entries = _entries(preview, planned, by_chunk, outcomes)   # a generator: only the planned entries are kept
         options = {**_plain(asdict(preview.options)), "rate": rate_to_json(rate),
                    "connection": reconnect_options(connector)}
         totals = {"rows": len(preview.sheet.rows), "invalid": len(preview.invalid_rows)}
@@ -68,7 +69,6 @@ def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback
                                         force_stale=preview.options.force_stale, rate=rate, backoff=backoff,
                                         fresh_seconds=fresh_seconds, progress=progress, cancel=cancel,
                                         trust_preview=not lock.waited)   # after a wait the preview is old
-        outcomes = notes + [o for c in preview.changes if (o := change_outcome(c)).status is not Status.PENDING]
         outcomes += [settled_outcome(s) for s in settled.values()]
         result = summarise(preview, outcomes, requests=executor.gate.requests, dry_run=False,
                            cancelled=journal.run(run_id).state != FINISHED)
@@ -83,20 +83,26 @@ def submit(preview: Preview, connector: Connector, *, progress: ProgressCallback
             journal.close()
 
 
-def _entries(preview: Preview, planned: dict[int, int], by_chunk: dict[int, list[Entry]]) -> Iterator[Entry]:
+def _entries(preview: Preview, planned: dict[int, int], by_chunk: dict[int, list[Entry]],
+             outcomes: list[RowOutcome]) -> Iterator[Entry]:
     """The run's journal entries, one per change of the preview and then any change a planner added
-    of its own; the planned ones are also filed under their chunk in ``by_chunk`` as they go by.
-    Streamed into the journal: the 99,000 unchanged entries of a 100k-row sheet are never held."""
+    of its own; as they go by, the planned ones are filed under their chunk in ``by_chunk`` and the
+    others' outcomes (unchanged, stale) added to ``outcomes``. Streamed into the journal: the 99,000
+    unchanged entries of a 100k-row sheet are never held."""
     seen: set[int] = set()
     changes = itertools.chain(preview.changes, (c for c in preview.plan.changes if id(c) not in seen))
     for seq, c in enumerate(changes):
         seen.add(id(c))
         chunk = planned.get(id(c))
-        entry = Entry(seq=seq, chunk=chunk, change=c,
-                      state=PLANNED if chunk is not None else str(change_outcome(c).status))
-        if chunk is not None:
+        if chunk is None:
+            outcome = change_outcome(c)
+            if outcome.status is not Status.PENDING:
+                outcomes.append(outcome)
+            yield Entry(seq=seq, chunk=None, change=c, state=str(outcome.status))
+        else:
+            entry = Entry(seq=seq, chunk=chunk, change=c, state=PLANNED)
             by_chunk.setdefault(chunk, []).append(entry)
-        yield entry
+            yield entry
 
 
 def execute(*, run_id: str, journal: Journal, connector: Connector, units: list[Unit], force_stale: bool,
